@@ -1,0 +1,351 @@
+#include "store.h"
+#include "util.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Numbered migrations: MIGRATIONS[i] upgrades a database from user_version i to i + 1. Append
+ * only; never edit one that has shipped. */
+static const char *const MIGRATIONS[] = {
+	/* 1: the first schema. */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE person("
+	"  id INTEGER PRIMARY KEY,"
+	"  uuid TEXT NOT NULL UNIQUE,"
+	"  external_id TEXT,"
+	"  first_name TEXT NOT NULL,"
+	"  last_name TEXT NOT NULL DEFAULT '',"
+	"  email TEXT, phone TEXT, postcode TEXT, lang TEXT,"
+	"  source TEXT NOT NULL CHECK (source IN ('roster', 'walkin')),"
+	"  consent_version TEXT, consent_at INTEGER,"
+	"  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX person_external ON person(external_id) WHERE external_id IS NOT NULL;"
+	"CREATE INDEX person_email ON person(email) WHERE email IS NOT NULL;"
+	"CREATE INDEX person_phone ON person(phone) WHERE phone IS NOT NULL;"
+	"CREATE TABLE person_token(token TEXT NOT NULL, person_id INTEGER NOT NULL"
+	"  REFERENCES person(id) ON DELETE CASCADE, PRIMARY KEY(token, person_id)) WITHOUT ROWID;"
+	"CREATE INDEX person_token_person ON person_token(person_id);"
+	"CREATE TABLE checkin("
+	"  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, event TEXT NOT NULL,"
+	"  person_id INTEGER NOT NULL REFERENCES person(id),"
+	"  at INTEGER NOT NULL, clock_synced INTEGER NOT NULL,"
+	"  method TEXT NOT NULL, undone_at INTEGER);"
+	"CREATE UNIQUE INDEX checkin_once ON checkin(event, person_id) WHERE undone_at IS NULL;"
+	"CREATE TABLE commitment("
+	"  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, event TEXT NOT NULL,"
+	"  person_id INTEGER NOT NULL REFERENCES person(id),"
+	"  role TEXT NOT NULL, role_kind TEXT NOT NULL, team TEXT,"
+	"  details TEXT NOT NULL DEFAULT '{}', lang TEXT,"
+	"  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, cancelled_at INTEGER);"
+	"CREATE INDEX commitment_event ON commitment(event, person_id);"
+	"CREATE TABLE agenda_state("
+	"  event TEXT PRIMARY KEY, segment INTEGER NOT NULL DEFAULT 0,"
+	"  running INTEGER NOT NULL DEFAULT 0, started_at INTEGER, paused_at INTEGER,"
+	"  adjust_ms INTEGER NOT NULL DEFAULT 0, updated_at INTEGER NOT NULL);"
+	"CREATE TABLE agenda_log("
+	"  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, event TEXT NOT NULL,"
+	"  segment INTEGER NOT NULL, title TEXT NOT NULL, what TEXT NOT NULL,"
+	"  at INTEGER NOT NULL, value TEXT);"
+	"CREATE TABLE outbox("
+	"  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+	"  person_uuid TEXT, payload TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL, clock_synced INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'parked')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT, sent_at INTEGER);"
+	"CREATE INDEX outbox_pending ON outbox(state, id);"
+	"CREATE TABLE print_job("
+	"  id INTEGER PRIMARY KEY, commitment_id INTEGER NOT NULL REFERENCES commitment(id),"
+	"  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'printed', 'failed')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
+	"  created_at INTEGER NOT NULL, printed_at INTEGER);",
+};
+
+#define STMT_CACHE_MAX 256
+
+struct store_stmt {
+	sqlite3_stmt *st;
+	const char *sql; /* the caller's literal: cache key by pointer, then by text */
+	struct store *s;
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	struct store_stmt stmts[STMT_CACHE_MAX];
+	int nstmts;
+};
+
+int store_schema_version(void)
+{
+	return (int)ARRAY_SIZE(MIGRATIONS);
+}
+
+static int db_error(struct store *s, const char *what)
+{
+	return err_set("%s '%s': %s", what, s->path, sqlite3_errmsg(s->db));
+}
+
+int store_exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set("database '%s': %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int64_t store_query_int(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		db_error(s, "cannot query");
+		return -1;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	else
+		db_error(s, "cannot query");
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int migrate(struct store *s)
+{
+	int64_t have = store_query_int(s, "PRAGMA user_version");
+	int want = store_schema_version();
+	if (have < 0)
+		return -1;
+	if (have > want)
+		return err_set("'%s' was written by a newer version of barnstorm (schema %lld, this "
+			       "one knows up to %d); use that version or another data directory",
+			       s->path, (long long)have, want);
+	for (int v = (int)have; v < want; v++) {
+		char bump[64];
+		str_fmt(bump, sizeof(bump), "PRAGMA user_version = %d", v + 1);
+		if (store_tx_begin(s) < 0)
+			return -1;
+		if (store_exec(s, MIGRATIONS[v]) < 0 || store_exec(s, bump) < 0) {
+			char msg[1024];
+			str_copy(msg, sizeof(msg), err_msg());
+			store_tx_rollback(s);
+			return err_set("cannot upgrade '%s' to schema %d: %s", s->path, v + 1, msg);
+		}
+		if (store_tx_commit(s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct store *store_open(const char *dir)
+{
+	struct stat sb;
+	if (stat(dir, &sb) < 0) {
+		if (errno != ENOENT || mkdir(dir, 0700) < 0) {
+			err_set("cannot create data directory '%s': %s", dir, strerror(errno));
+			return NULL;
+		}
+	} else if (!S_ISDIR(sb.st_mode)) {
+		err_set("data directory '%s' is not a directory", dir);
+		return NULL;
+	}
+	if (access(dir, W_OK) < 0) {
+		err_set("data directory '%s' is not writable: %s", dir, strerror(errno));
+		return NULL;
+	}
+	struct store *s = xcalloc(1, sizeof(*s));
+	size_t n = strlen(dir) + sizeof("/barnstorm.db");
+	s->path = xmalloc(n);
+	str_fmt(s->path, n, "%s/barnstorm.db", dir);
+	if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		db_error(s, "cannot open database");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_extended_result_codes(s->db, 1);
+	/* Probe the file: a corrupt or foreign file fails here with a clear message. */
+	if (store_query_int(s, "SELECT count(*) FROM sqlite_schema") < 0)
+		goto fail;
+	/* People typed this data: WAL + FULL survives power loss; foreign keys guard references. */
+	if (store_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+			  "PRAGMA foreign_keys = ON;") < 0)
+		goto fail;
+	if (migrate(s) < 0)
+		goto fail;
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->nstmts; i++)
+		sqlite3_finalize(s->stmts[i].st);
+	if (s->db)
+		sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+const char *store_path(const struct store *s)
+{
+	return s->path;
+}
+
+int store_tx_begin(struct store *s)
+{
+	/* IMMEDIATE takes the write lock now, so a busy database fails here, not mid-transaction. */
+	return store_exec(s, "BEGIN IMMEDIATE");
+}
+
+int store_tx_commit(struct store *s)
+{
+	if (store_exec(s, "COMMIT") < 0) {
+		char msg[1024];
+		str_copy(msg, sizeof(msg), err_msg());
+		store_tx_rollback(s);
+		return err_set("%s", msg);
+	}
+	return 0;
+}
+
+void store_tx_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+struct store_stmt *store_stmt(struct store *s, const char *sql)
+{
+	for (int i = 0; i < s->nstmts; i++)
+		if (s->stmts[i].sql == sql)
+			return &s->stmts[i];
+	for (int i = 0; i < s->nstmts; i++)
+		if (strcmp(s->stmts[i].sql, sql) == 0)
+			return &s->stmts[i];
+	if (s->nstmts == STMT_CACHE_MAX)
+		BUG("more distinct SQL statements than STMT_CACHE_MAX");
+	struct store_stmt *st = &s->stmts[s->nstmts];
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->st, NULL) != SQLITE_OK) {
+		db_error(s, "cannot prepare statement on");
+		return NULL;
+	}
+	st->sql = sql;
+	st->s = s;
+	s->nstmts++;
+	return st;
+}
+
+void store_bind_int(struct store_stmt *st, int idx, int64_t v)
+{
+	if (sqlite3_bind_int64(st->st, idx, v) != SQLITE_OK)
+		BUG("bad bind index");
+}
+
+void store_bind_text(struct store_stmt *st, int idx, const char *v)
+{
+	int rc = v ? sqlite3_bind_text(st->st, idx, v, -1, SQLITE_TRANSIENT)
+		   : sqlite3_bind_null(st->st, idx);
+	if (rc != SQLITE_OK)
+		BUG("bad bind index");
+}
+
+void store_bind_null(struct store_stmt *st, int idx)
+{
+	if (sqlite3_bind_null(st->st, idx) != SQLITE_OK)
+		BUG("bad bind index");
+}
+
+int store_step(struct store_stmt *st)
+{
+	int rc = sqlite3_step(st->st);
+	if (rc == SQLITE_ROW)
+		return STORE_ROW;
+	if (rc == SQLITE_DONE)
+		return STORE_DONE;
+	db_error(st->s, "database");
+	return -1;
+}
+
+int64_t store_col_int(struct store_stmt *st, int col)
+{
+	return sqlite3_column_int64(st->st, col);
+}
+
+const char *store_col_text(struct store_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st->st, col);
+	return t ? (const char *)t : "";
+}
+
+int store_col_is_null(struct store_stmt *st, int col)
+{
+	return sqlite3_column_type(st->st, col) == SQLITE_NULL;
+}
+
+void store_reset(struct store_stmt *st)
+{
+	sqlite3_reset(st->st);
+	sqlite3_clear_bindings(st->st);
+}
+
+int64_t store_last_id(struct store *s)
+{
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+int store_changes(struct store *s)
+{
+	return sqlite3_changes(s->db);
+}
+
+int store_meta_get(struct store *s, const char *key, char *out, int size)
+{
+	struct store_stmt *st = store_stmt(s, "SELECT value FROM meta WHERE key = ?1");
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, key);
+	int rc = store_step(st);
+	if (rc == STORE_ROW)
+		str_copy(out, (size_t)size, store_col_text(st, 0));
+	else
+		out[0] = '\0';
+	store_reset(st);
+	return rc < 0 ? -1 : 0;
+}
+
+int store_meta_set(struct store *s, const char *key, const char *value)
+{
+	struct store_stmt *st = store_stmt(s, "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+					      "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, key);
+	store_bind_text(st, 2, value);
+	int rc = store_step(st);
+	store_reset(st);
+	return rc < 0 ? -1 : 0;
+}
+
+int store_integrity_ok(struct store *s)
+{
+	sqlite3_stmt *st;
+	int ok = 0;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ok = strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
+	sqlite3_finalize(st);
+	return ok;
+}

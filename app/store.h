@@ -1,0 +1,89 @@
+/* The store: the one module that includes sqlite3.h. It owns the database file `barnstorm.db` in
+ * the data directory, creates and upgrades its schema by numbered migrations (PRAGMA
+ * user_version), and refuses a database written by a newer version of the kiosk.
+ *
+ * Durability: WAL with synchronous=FULL, so a write that store_tx_commit() returned 0 for survives
+ * a pulled power plug. Every write happens inside store_tx_begin()/store_tx_commit().
+ *
+ * Domain modules keep their own SQL and run it through cached prepared statements:
+ *
+ *     struct store_stmt *st = store_stmt(s, "SELECT first_name FROM person WHERE id = ?1");
+ *     store_bind_int(st, 1, id);
+ *     while (store_step(st) == STORE_ROW) use(store_col_text(st, 0));
+ *     store_reset(st);
+ *
+ * store_stmt() caches by the SQL text, so the same literal is prepared once per connection. The
+ * statements belong to the store and are finalized by store_close(). A store is used by one thread
+ * at a time; a background thread opens its own store on the same directory.
+ *
+ * The schema (see SCHEMA in store.c) is shared by all modules:
+ *   meta(key, value)                        settings such as the PIN lockout
+ *   person(id, uuid, external_id, first_name, last_name, email, phone, postcode, lang, source,
+ *          consent_version, consent_at, created_at, updated_at)
+ *   person_token(token, person_id)          normalised name/email prefixes for search
+ *   checkin(id, uuid, event, person_id, at, clock_synced, method, undone_at)
+ *   commitment(id, uuid, event, person_id, role, role_kind, team, details, lang, created_at,
+ *              updated_at, cancelled_at)
+ *   agenda_state(event, segment, running, started_at, paused_at, adjust_ms, updated_at)
+ *   agenda_log(id, uuid, event, segment, title, what, at, value)
+ *   outbox(id, uuid, kind, person_uuid, payload, created_at, clock_synced, state, attempts,
+ *          next_attempt_at, last_error, sent_at)
+ *   print_job(id, commitment_id, state, attempts, last_error, created_at, printed_at)
+ * Times are milliseconds since the Unix epoch, UTC. */
+#ifndef BARNSTORM_STORE_H
+#define BARNSTORM_STORE_H
+
+#include <stdint.h>
+
+struct store;
+struct store_stmt;
+
+#define STORE_ROW 1
+#define STORE_DONE 0
+
+/* The schema version this build writes. */
+int store_schema_version(void);
+
+/* Opens (creating if needed) DIR/barnstorm.db and migrates it. NULL with err_msg() on failure:
+ * an unwritable directory, a corrupt file, or a database from a newer version. */
+struct store *store_open(const char *dir);
+void store_close(struct store *s);
+/* The database file's path. */
+const char *store_path(const struct store *s);
+
+int store_tx_begin(struct store *s);
+int store_tx_commit(struct store *s);
+void store_tx_rollback(struct store *s);
+
+/* Runs one or more statements without results (for tests and migrations). */
+int store_exec(struct store *s, const char *sql);
+
+/* A cached prepared statement for this SQL text; NULL with err_msg() if it does not compile. */
+struct store_stmt *store_stmt(struct store *s, const char *sql);
+void store_bind_int(struct store_stmt *st, int idx, int64_t v);
+/* Binds a copy of the text; NULL binds SQL NULL. */
+void store_bind_text(struct store_stmt *st, int idx, const char *v);
+void store_bind_null(struct store_stmt *st, int idx);
+/* STORE_ROW, STORE_DONE, or -1 with err_msg() (e.g. a constraint failed). */
+int store_step(struct store_stmt *st);
+/* Column values of the current row; text is "" for NULL and valid until the next step/reset. */
+int64_t store_col_int(struct store_stmt *st, int col);
+const char *store_col_text(struct store_stmt *st, int col);
+int store_col_is_null(struct store_stmt *st, int col);
+/* Ends a statement's use: resets it and clears its bindings. */
+void store_reset(struct store_stmt *st);
+/* Rowid of the last insert and rows changed by the last statement on this connection. */
+int64_t store_last_id(struct store *s);
+int store_changes(struct store *s);
+
+/* One integer from a query with no parameters (e.g. a count); -1 on error. */
+int64_t store_query_int(struct store *s, const char *sql);
+
+/* meta table: a setting by key. store_meta_get copies into out[size], "" if unset. */
+int store_meta_get(struct store *s, const char *key, char *out, int size);
+int store_meta_set(struct store *s, const char *key, const char *value);
+
+/* PRAGMA integrity_check == "ok": 1, else 0. */
+int store_integrity_ok(struct store *s);
+
+#endif

@@ -1,0 +1,99 @@
+#include "testutil.h"
+
+#include "store.h"
+#include "util.h"
+
+static void opens_creates_and_migrates(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	struct store *s = store_open(dir);
+	assert_non_null(s);
+	assert_int_equal(store_query_int(s, "PRAGMA user_version"), store_schema_version());
+	assert_int_equal(store_query_int(s, "SELECT count(*) FROM person"), 0);
+	/* WAL with synchronous=FULL (2) for data people typed. */
+	struct store_stmt *st = store_stmt(s, "PRAGMA journal_mode");
+	assert_int_equal(store_step(st), STORE_ROW);
+	assert_string_equal(store_col_text(st, 0), "wal");
+	store_reset(st);
+	assert_int_equal(store_query_int(s, "PRAGMA synchronous"), 2);
+	store_close(s);
+	/* Reopening keeps the version and the data. */
+	s = store_open(dir);
+	assert_non_null(s);
+	assert_true(store_integrity_ok(s));
+	store_close(s);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static void meta_roundtrip_and_rollback(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	struct store *s = store_open(dir);
+	char v[64];
+	assert_int_equal(store_tx_begin(s), 0);
+	assert_int_equal(store_meta_set(s, "k", "one"), 0);
+	assert_int_equal(store_tx_commit(s), 0);
+	assert_int_equal(store_tx_begin(s), 0);
+	assert_int_equal(store_meta_set(s, "k", "two"), 0);
+	store_tx_rollback(s);
+	assert_int_equal(store_meta_get(s, "k", v, sizeof(v)), 0);
+	assert_string_equal(v, "one");
+	store_close(s);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static void refuses_newer_database(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	struct store *s = store_open(dir);
+	char sql[64];
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", store_schema_version() + 1);
+	assert_int_equal(store_exec(s, sql), 0);
+	store_close(s);
+	assert_null(store_open(dir));
+	assert_non_null(strstr(err_msg(), "newer version"));
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static void refuses_unwritable_and_garbage(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char sub[1024];
+	snprintf(sub, sizeof(sub), "%s/file", dir);
+	tu_write_str(dir, "file", "not a dir");
+	assert_null(store_open(sub));
+	assert_non_null(strstr(err_msg(), "is not a directory"));
+	/* A file that is not a database. */
+	snprintf(sub, sizeof(sub), "%s/d", dir);
+	mkdir(sub, 0700);
+	tu_write_str(sub, "barnstorm.db", "garbage garbage garbage garbage garbage garbage garbage garbage"
+					  "garbage garbage garbage garbage garbage garbage garbage garbage");
+	assert_null(store_open(sub));
+	assert_non_null(strstr(err_msg(), "barnstorm.db"));
+	if (geteuid() != 0) {
+		snprintf(sub, sizeof(sub), "%s/ro", dir);
+		mkdir(sub, 0500);
+		assert_null(store_open(sub));
+		assert_non_null(strstr(err_msg(), "not writable"));
+	}
+	tu_rmtree(dir);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(opens_creates_and_migrates),
+		cmocka_unit_test(meta_roundtrip_and_rollback),
+		cmocka_unit_test(refuses_newer_database),
+		cmocka_unit_test(refuses_unwritable_and_garbage),
+	};
+	return RUN_TESTS(tests);
+}
