@@ -1,0 +1,297 @@
+#include "kiosk.h"
+#include "cli.h"
+#include "commands.h"
+#include "display.h"
+#include "platform.h"
+#include "render.h"
+#include "screens/screens.h"
+#include "store.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef void (*screen_fn)(struct kiosk *k);
+
+static const screen_fn SCREENS[SCREEN_COUNT] = {
+	[SCREEN_ERROR] = screen_error,
+	[SCREEN_IDLE] = screen_idle,
+	[SCREEN_PIN] = screen_pin,
+	[SCREEN_ORGANIZER] = screen_organizer,
+};
+
+/* The longest the loop sleeps: it wakes to ping the systemd watchdog (no redraw). */
+#define MAX_SLEEP_MS 5000
+
+void kiosk_fail(struct kiosk *k, const char *title)
+{
+	str_copy(k->error_title, sizeof(k->error_title), title);
+	k->nerror_lines = 0;
+	for (int i = 0; i < k->diags.n && k->nerror_lines < KIOSK_ERROR_LINES; i++) {
+		if (k->diags.items[i].level != DIAG_ERROR)
+			continue;
+		diag_format(&k->diags.items[i], k->error_lines[k->nerror_lines++], sizeof(k->error_lines[0]));
+	}
+	kiosk_go(k, SCREEN_ERROR);
+}
+
+static void fail_with(struct kiosk *k, const char *title, const char *line)
+{
+	str_copy(k->error_title, sizeof(k->error_title), title);
+	str_copy(k->error_lines[0], sizeof(k->error_lines[0]), line);
+	k->nerror_lines = 1;
+	kiosk_go(k, SCREEN_ERROR);
+}
+
+static void load_pin_lock(struct kiosk *k)
+{
+	char v[64];
+	long long until = 0;
+	int fails = 0;
+	if (store_meta_get(k->store, "pin_lock", v, sizeof(v)) == 0 && v[0] &&
+	    sscanf(v, "%d %lld", &fails, &until) == 2) {
+		k->pin.fails = fails;
+		k->pin.locked_until = until;
+	}
+}
+
+static void load(struct kiosk *k)
+{
+	diags_init(&k->diags);
+	k->pack_ok = pack_load(k->pack_dir, &k->pack, &k->diags) == 0;
+	const char *codes[PACK_MAX_LANGS];
+	for (int i = 0; i < k->pack.nlangs; i++)
+		codes[i] = k->pack.langs[i];
+	k->i18n = i18n_open(paths_locale(), codes, k->pack.nlangs);
+	k->default_lang = 0;
+	if (k->opt_lang[0]) {
+		int li = pack_lang_index(&k->pack, k->opt_lang);
+		if (li >= 0)
+			k->default_lang = li;
+	}
+	k->lang = k->default_lang;
+	if (k->clock.fake && k->clock.fake_ms == 0)
+		clock_init_fake(&k->clock, k->pack.starts_ms ? k->pack.starts_ms - 30 * 60 * 1000
+							     : 1796310000000LL);
+	if (!k->pack_ok) {
+		kiosk_fail(k, tr(k, "The event pack has errors"));
+		return;
+	}
+	k->store = store_open(k->data_dir);
+	if (!k->store) {
+		fail_with(k, tr(k, "The data folder cannot be used"), err_msg());
+		return;
+	}
+	load_pin_lock(k);
+	kiosk_go(k, SCREEN_IDLE);
+}
+
+void kiosk_init(struct kiosk *k, const struct kiosk_opts *o)
+{
+	memset(k, 0, sizeof(*k));
+	str_copy(k->pack_dir, sizeof(k->pack_dir), o->pack_dir);
+	str_copy(k->data_dir, sizeof(k->data_dir), o->data_dir);
+	if (o->lang)
+		str_copy(k->opt_lang, sizeof(k->opt_lang), o->lang);
+	if (o->fake_clock)
+		clock_init_fake(&k->clock, o->fake_start_ms);
+	else
+		clock_init_real(&k->clock);
+	ui_init(&k->ui, NULL, NULL);
+	load(k);
+	k->dirty = 1;
+}
+
+static void unload(struct kiosk *k)
+{
+	store_close(k->store);
+	k->store = NULL;
+	i18n_close(k->i18n);
+	k->i18n = NULL;
+	pack_release(&k->pack);
+	diags_release(&k->diags);
+}
+
+void kiosk_release(struct kiosk *k)
+{
+	unload(k);
+}
+
+void kiosk_reload(struct kiosk *k)
+{
+	unload(k);
+	load(k);
+	k->dirty = 1;
+}
+
+void kiosk_attach(struct kiosk *k, struct display *d, struct render *r)
+{
+	k->display = d;
+	k->render = r;
+	k->ui.measure = render_measure;
+	k->ui.measure_ctx = r;
+	k->dirty = 1;
+}
+
+void kiosk_go(struct kiosk *k, enum screen s)
+{
+	k->screen = s;
+	k->screen_since = clock_now(&k->clock);
+	k->dirty = 1;
+}
+
+void kiosk_wake_at(struct kiosk *k, int64_t ms)
+{
+	if (!k->wake_at || ms < k->wake_at)
+		k->wake_at = ms;
+}
+
+void kiosk_require_pin(struct kiosk *k, enum screen then)
+{
+	memset(k->pin.entered, 0, sizeof(k->pin.entered));
+	k->pin.wrong = 0;
+	k->pin.then = then;
+	kiosk_go(k, SCREEN_PIN);
+}
+
+void kiosk_set_lang(struct kiosk *k, int lang)
+{
+	if (lang >= 0 && lang < k->pack.nlangs)
+		k->lang = lang;
+	k->dirty = 1;
+}
+
+void kiosk_reset_to_idle(struct kiosk *k)
+{
+	k->lang = k->default_lang;
+	kiosk_go(k, SCREEN_IDLE);
+}
+
+void kiosk_event(struct kiosk *k, const struct display_event *ev)
+{
+	struct ui *ui = &k->ui;
+	switch (ev->kind) {
+	case DISPLAY_POINTER_DOWN:
+		ui->pointer_x = ev->x;
+		ui->pointer_y = ev->y;
+		ui->pointer_down = 1;
+		ui->pointer_pressed = 1;
+		break;
+	case DISPLAY_POINTER_UP:
+		ui->pointer_x = ev->x;
+		ui->pointer_y = ev->y;
+		ui->pointer_down = 0;
+		ui->pointer_released = 1;
+		break;
+	case DISPLAY_POINTER_MOVE:
+		ui->pointer_x = ev->x;
+		ui->pointer_y = ev->y;
+		return; /* no hover states: nothing to redraw */
+	case DISPLAY_TEXT:
+		ui_input_text(ui, ev->text);
+		break;
+	case DISPLAY_KEY:
+		ui_input_key(ui, ev->key, ev->ch);
+		break;
+	case DISPLAY_QUIT:
+		k->quit = 1;
+		return;
+	case DISPLAY_RESIZE:
+	case DISPLAY_EXPOSE:
+	case DISPLAY_WAKE:
+	case DISPLAY_NONE:
+		break;
+	}
+	k->dirty = 1;
+}
+
+static void frame_once(struct kiosk *k)
+{
+	struct ui *ui = &k->ui;
+	int w = 800, h = 480;
+	if (k->display)
+		display_size(k->display, &w, &h);
+	if (k->display)
+		display_begin(k->display);
+	k->wake_at = 0;
+	ui_begin(ui, w, h);
+	if (k->render && render_set_scale(k->render, ui->scale) < 0)
+		die("%s", err_msg());
+	SCREENS[k->screen](k);
+	ui_end(ui);
+	if (k->render)
+		render_frame(k->render, ui, UI_BG);
+	if (k->display)
+		display_present(k->display);
+	ui_input_clear(ui);
+	k->frames++;
+}
+
+void kiosk_frame(struct kiosk *k)
+{
+	/* Input changes the state while the frame that reads it is being declared, so a frame
+	 * with input is followed by one without, which shows the new state; a screen change or a
+	 * tap may ask for one more. */
+	for (int i = 0; i < 3; i++) {
+		struct ui *ui = &k->ui;
+		int had_input = ui->pointer_pressed || ui->pointer_released || ui->text_in[0] || ui->nkeys;
+		enum screen before = k->screen;
+		k->dirty = 0;
+		frame_once(k);
+		if (!had_input && !ui->tapped_any && k->screen == before && !k->dirty)
+			break;
+	}
+	k->dirty = 0;
+}
+
+int kiosk_timeout(const struct kiosk *k)
+{
+	if (!k->wake_at)
+		return -1;
+	int64_t left = k->wake_at - clock_now(&k->clock);
+	return left < 0 ? 0 : left > 86400000 ? 86400000 : (int)left;
+}
+
+/* barnstorm [run] --pack DIR --data DIR [--windowed] [--lang CODE] */
+int cmd_run(int argc, char **argv)
+{
+	struct cli cli;
+	if (cli_parse(argc, argv, "pack data windowed lang size", 0, &cli) < 0)
+		return 2;
+	struct kiosk *k = xcalloc(1, sizeof(*k));
+	struct kiosk_opts o = {.pack_dir = cli_pack_dir(&cli), .data_dir = cli_data_dir(&cli),
+			       .lang = cli.lang};
+	kiosk_init(k, &o);
+	struct display_opts dopt = {.fullscreen = !cli.windowed, .width = cli.width, .height = cli.height};
+	struct display *d = display_open(&dopt);
+	if (!d)
+		die("%s", err_msg());
+	struct render *r = render_open(display_renderer(d));
+	if (!r)
+		die("%s", err_msg());
+	kiosk_attach(k, d, r);
+	kiosk_frame(k);
+	watchdog_ready();
+	while (!k->quit) {
+		int timeout = kiosk_timeout(k);
+		if (timeout < 0 || timeout > MAX_SLEEP_MS)
+			timeout = MAX_SLEEP_MS;
+		struct display_event ev;
+		if (display_wait(d, timeout, &ev)) {
+			kiosk_event(k, &ev);
+			while (display_poll(d, &ev))
+				kiosk_event(k, &ev);
+		}
+		if (k->wake_at && clock_now(&k->clock) >= k->wake_at)
+			k->dirty = 1;
+		if (k->dirty)
+			kiosk_frame(k);
+		watchdog_ping();
+	}
+	render_close(r);
+	display_close(d);
+	kiosk_release(k);
+	free(k);
+	return 0;
+}

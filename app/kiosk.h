@@ -1,0 +1,112 @@
+/* The kiosk: one state, one loop, many small screens. kiosk_open() loads the pack, opens the store
+ * and the catalogs; kiosk_event() turns a display event into UI input; kiosk_frame() calls the
+ * current screen's function, which reads the state and declares its widgets, then draws. The loop
+ * (cmd_run) blocks in display_wait() and draws only when something changed: input, a time the
+ * screen asked to be woken at, or a background result.
+ *
+ * Screens live in app/screens/, one file each, and are listed in kiosk.c's table. A screen moves
+ * to another with kiosk_go(); it asks for a redraw at a later time with kiosk_wake_at(). */
+#ifndef BARNSTORM_KIOSK_H
+#define BARNSTORM_KIOSK_H
+
+#include <stdint.h>
+
+#include "clock.h"
+#include "i18n.h"
+#include "pack.h"
+#include "ui.h"
+
+struct display;
+struct display_event;
+struct render;
+struct store;
+
+enum screen {
+	SCREEN_ERROR,      /* the pack is broken or the store cannot be opened */
+	SCREEN_IDLE,       /* event, "Check in", language switch */
+	SCREEN_PIN,        /* PIN pad in front of the organizer screens */
+	SCREEN_ORGANIZER,  /* the organizer menu */
+	SCREEN_COUNT
+};
+
+#define KIOSK_PIN_MAX 13
+#define KIOSK_ERROR_LINES 12
+
+struct kiosk_pin {
+	char entered[KIOSK_PIN_MAX];
+	int fails;              /* wrong PINs in a row, kept in the store across restarts */
+	int64_t locked_until;   /* clock ms; 0 when not locked */
+	enum screen then;       /* where a right PIN leads */
+	int wrong;              /* the last attempt was wrong: say so */
+};
+
+struct kiosk {
+	struct pack pack;
+	struct diags diags;
+	int pack_ok;
+	struct store *store;
+	char data_dir[1024];
+	struct clock clock;
+	struct i18n *i18n;
+	int lang;               /* index into the pack's languages */
+	int default_lang;
+
+	struct ui ui;
+	struct render *render;
+	struct display *display;
+
+	enum screen screen;
+	int64_t screen_since;   /* clock ms when the screen was entered */
+	int64_t wake_at;        /* clock ms of the next timed redraw; 0: none */
+	int dirty;              /* draw a frame */
+	int quit;
+
+	struct kiosk_pin pin;
+	char error_title[256];
+	char error_lines[KIOSK_ERROR_LINES][512];
+	int nerror_lines;
+	int frames;             /* frames drawn, for the benchmark */
+	char pack_dir[1024];
+	char opt_lang[8];
+};
+
+/* Translates a UI string into the kiosk's current language. */
+#define tr(k, s) i18n_get((k)->i18n, (k)->lang, (s))
+#define trn(k, s, p, n) i18n_nget((k)->i18n, (k)->lang, (s), (p), (n))
+
+struct kiosk_opts {
+	const char *pack_dir;
+	const char *data_dir;
+	const char *lang;       /* NULL: the pack's first language */
+	int fake_clock;         /* scripts and tests: a clock that moves only when told */
+	int64_t fake_start_ms;  /* 0: 30 minutes before the event starts */
+};
+
+/* Loads everything the screens need. Never fails: a broken pack or store leads to the error
+ * screen, so the kiosk at the door never just exits. Release with kiosk_release(). */
+void kiosk_init(struct kiosk *k, const struct kiosk_opts *o);
+void kiosk_release(struct kiosk *k);
+/* Attaches the display and renderer (both owned by the caller). */
+void kiosk_attach(struct kiosk *k, struct display *d, struct render *r);
+
+/* Feeds one display event; marks the kiosk dirty when it matters. */
+void kiosk_event(struct kiosk *k, const struct display_event *ev);
+/* Draws one frame (and a second one if a tap changed the state). */
+void kiosk_frame(struct kiosk *k);
+/* Milliseconds until the next timed redraw, or -1 for none. */
+int kiosk_timeout(const struct kiosk *k);
+
+void kiosk_go(struct kiosk *k, enum screen s);
+void kiosk_wake_at(struct kiosk *k, int64_t ms);
+/* Opens the PIN pad, leading to `then` when the PIN is right. */
+void kiosk_require_pin(struct kiosk *k, enum screen then);
+/* Switches the UI language (an index into the pack's languages). */
+void kiosk_set_lang(struct kiosk *k, int lang);
+/* Back to the idle screen in the event's default language (after an attendee is done). */
+void kiosk_reset_to_idle(struct kiosk *k);
+/* Loads the pack and store again (the error screen's "Try again"). */
+void kiosk_reload(struct kiosk *k);
+/* Shows the error screen with a title and lines (e.g. the pack's diagnostics). */
+void kiosk_fail(struct kiosk *k, const char *title);
+
+#endif

@@ -1,0 +1,327 @@
+#include "render.h"
+#include "font.h"
+#include "util.h"
+
+#include <SDL.h>
+#include <SDL_image.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TEXT_SLOTS 2048          /* hash slots, power of two */
+#define TEXT_MAX_ENTRIES 1024
+#define TEXT_MAX_BYTES (48u << 20) /* texture memory for cached text */
+#define IMAGE_SLOTS 16
+
+struct text_entry {
+	int used;
+	uint32_t hash;
+	uint8_t font, bold;
+	struct ui_color color;
+	char *text;
+	SDL_Texture *tex;
+	int w, h;
+	uint64_t last_used;
+};
+
+struct image_entry {
+	uint64_t id;
+	uint32_t version;
+	SDL_Texture *tex;
+	uint64_t last_used;
+};
+
+struct render {
+	SDL_Renderer *r;
+	float scale;
+	struct font *fonts[UI_FONT_COUNT][2];
+	struct text_entry slots[TEXT_SLOTS];
+	int entries;
+	size_t bytes;
+	long hits, misses;
+	struct image_entry images[IMAGE_SLOTS];
+	uint64_t frame;
+};
+
+static void close_fonts(struct render *rd)
+{
+	for (int f = 0; f < UI_FONT_COUNT; f++)
+		for (int b = 0; b < 2; b++) {
+			font_close(rd->fonts[f][b]);
+			rd->fonts[f][b] = NULL;
+		}
+}
+
+static void drop_entry(struct render *rd, struct text_entry *e)
+{
+	if (!e->used)
+		return;
+	rd->bytes -= (size_t)e->w * (size_t)e->h * 4;
+	rd->entries--;
+	SDL_DestroyTexture(e->tex);
+	free(e->text);
+	memset(e, 0, sizeof(*e));
+}
+
+static void clear_text(struct render *rd)
+{
+	for (int i = 0; i < TEXT_SLOTS; i++)
+		drop_entry(rd, &rd->slots[i]);
+}
+
+int render_set_scale(struct render *rd, float scale)
+{
+	if (rd->fonts[0][0] && scale == rd->scale)
+		return 0;
+	close_fonts(rd);
+	clear_text(rd);
+	rd->scale = scale;
+	for (int f = 0; f < UI_FONT_COUNT; f++)
+		for (int b = 0; b < 2; b++) {
+			int px = (int)((float)UI_FONT_PX[f] * scale + 0.5f);
+			rd->fonts[f][b] = font_open(px, b);
+			if (!rd->fonts[f][b])
+				return -1;
+		}
+	return 0;
+}
+
+struct render *render_open(struct SDL_Renderer *r)
+{
+	struct render *rd = xcalloc(1, sizeof(*rd));
+	rd->r = r;
+	if (render_set_scale(rd, 1.0f) < 0) {
+		render_close(rd);
+		return NULL;
+	}
+	SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+	return rd;
+}
+
+void render_close(struct render *rd)
+{
+	if (!rd)
+		return;
+	clear_text(rd);
+	close_fonts(rd);
+	for (int i = 0; i < IMAGE_SLOTS; i++)
+		if (rd->images[i].tex)
+			SDL_DestroyTexture(rd->images[i].tex);
+	free(rd);
+}
+
+int render_measure(void *ctx, enum ui_font f, int bold, const char *text, size_t len)
+{
+	struct render *rd = ctx;
+	char buf[1024];
+	if (len >= sizeof(buf))
+		len = sizeof(buf) - 1;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	int w = 0, h = 0;
+	if (font_measure(rd->fonts[f][bold ? 1 : 0], buf, &w, &h) < 0)
+		return (int)len * UI_FONT_PX[f];
+	return w;
+}
+
+static uint32_t text_hash(enum ui_font f, int bold, struct ui_color c, const char *s)
+{
+	uint32_t h = 2166136261u;
+	h = (h ^ (uint32_t)f) * 16777619u;
+	h = (h ^ (uint32_t)bold) * 16777619u;
+	h = (h ^ ((uint32_t)c.r << 24 | (uint32_t)c.g << 16 | (uint32_t)c.b << 8 | c.a)) * 16777619u;
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+/* Evicts the least recently used entries until there is room for `need` more bytes. */
+static void make_room(struct render *rd, size_t need)
+{
+	while (rd->entries > 0 && (rd->entries >= TEXT_MAX_ENTRIES || rd->bytes + need > TEXT_MAX_BYTES)) {
+		struct text_entry *oldest = NULL;
+		for (int i = 0; i < TEXT_SLOTS; i++)
+			if (rd->slots[i].used && (!oldest || rd->slots[i].last_used < oldest->last_used))
+				oldest = &rd->slots[i];
+		if (!oldest || oldest->last_used == rd->frame)
+			break; /* everything is in use this frame */
+		drop_entry(rd, oldest);
+	}
+}
+
+static struct text_entry *text_get(struct render *rd, enum ui_font f, int bold, struct ui_color c,
+				   const char *text)
+{
+	uint32_t h = text_hash(f, bold, c, text);
+	unsigned i = h & (TEXT_SLOTS - 1);
+	struct text_entry *free_slot = NULL;
+	/* Linear probing; dropped entries leave holes, so probe the whole cluster. */
+	for (unsigned n = 0; n < TEXT_SLOTS; n++, i = (i + 1) & (TEXT_SLOTS - 1)) {
+		struct text_entry *e = &rd->slots[i];
+		if (!e->used) {
+			if (!free_slot)
+				free_slot = e;
+			if (n > 64)
+				break;
+			continue;
+		}
+		if (e->hash == h && e->font == f && e->bold == bold && !memcmp(&e->color, &c, sizeof(c)) &&
+		    !strcmp(e->text, text)) {
+			e->last_used = rd->frame;
+			rd->hits++;
+			return e;
+		}
+	}
+	rd->misses++;
+	struct font_bitmap bm;
+	if (font_render(rd->fonts[f][bold ? 1 : 0], text, &bm) < 0 || bm.w == 0) {
+		if (bm.px)
+			font_bitmap_free(&bm);
+		return NULL;
+	}
+	size_t bytes = (size_t)bm.w * (size_t)bm.h * 4;
+	make_room(rd, bytes);
+	if (!free_slot || free_slot->used) {
+		free_slot = NULL;
+		for (unsigned n = 0, j = h & (TEXT_SLOTS - 1); n < TEXT_SLOTS; n++, j = (j + 1) & (TEXT_SLOTS - 1))
+			if (!rd->slots[j].used) {
+				free_slot = &rd->slots[j];
+				break;
+			}
+	}
+	if (!free_slot) {
+		font_bitmap_free(&bm);
+		return NULL;
+	}
+	SDL_Texture *tex = SDL_CreateTexture(rd->r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC,
+					     bm.w, bm.h);
+	if (!tex) {
+		font_bitmap_free(&bm);
+		return NULL;
+	}
+	uint32_t *px = xmalloc(bytes);
+	uint32_t rgb = (uint32_t)c.r << 16 | (uint32_t)c.g << 8 | c.b;
+	for (size_t k = 0; k < (size_t)bm.w * (size_t)bm.h; k++)
+		px[k] = (uint32_t)(bm.px[k] * c.a / 255) << 24 | rgb;
+	SDL_UpdateTexture(tex, NULL, px, bm.w * 4);
+	SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND);
+	free(px);
+	struct text_entry *e = free_slot;
+	e->used = 1;
+	e->hash = h;
+	e->font = (uint8_t)f;
+	e->bold = (uint8_t)(bold ? 1 : 0);
+	e->color = c;
+	e->text = xstrdup(text);
+	e->tex = tex;
+	e->w = bm.w;
+	e->h = bm.h;
+	e->last_used = rd->frame;
+	rd->entries++;
+	rd->bytes += bytes;
+	font_bitmap_free(&bm);
+	return e;
+}
+
+static SDL_Texture *image_get(struct render *rd, const struct ui_image *img)
+{
+	struct image_entry *slot = NULL, *oldest = &rd->images[0];
+	for (int i = 0; i < IMAGE_SLOTS; i++) {
+		struct image_entry *e = &rd->images[i];
+		if (e->tex && e->id == img->id) {
+			if (e->version == img->version) {
+				e->last_used = rd->frame;
+				return e->tex;
+			}
+			slot = e;
+			break;
+		}
+		if (e->last_used < oldest->last_used || !e->tex)
+			oldest = e->tex ? oldest : e;
+		if (!e->tex && !slot)
+			slot = e;
+	}
+	if (!slot)
+		slot = oldest;
+	if (slot->tex)
+		SDL_DestroyTexture(slot->tex);
+	slot->tex = SDL_CreateTexture(rd->r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC, img->w,
+				      img->h);
+	if (!slot->tex)
+		return NULL;
+	SDL_UpdateTexture(slot->tex, NULL, img->px, img->pitch);
+	SDL_SetTextureBlendMode(slot->tex, SDL_BLENDMODE_BLEND);
+	SDL_SetTextureScaleMode(slot->tex, img->smooth ? SDL_ScaleModeLinear : SDL_ScaleModeNearest);
+	slot->id = img->id;
+	slot->version = img->version;
+	slot->last_used = rd->frame;
+	return slot->tex;
+}
+
+void render_forget_image(struct render *rd, uint64_t id)
+{
+	for (int i = 0; i < IMAGE_SLOTS; i++)
+		if (rd->images[i].tex && rd->images[i].id == id) {
+			SDL_DestroyTexture(rd->images[i].tex);
+			memset(&rd->images[i], 0, sizeof(rd->images[i]));
+		}
+}
+
+void render_frame(struct render *rd, const struct ui *ui, struct ui_color bg)
+{
+	rd->frame++;
+	SDL_SetRenderDrawColor(rd->r, bg.r, bg.g, bg.b, 255);
+	SDL_RenderClear(rd->r);
+	for (int i = 0; i < ui->ncmds; i++) {
+		const struct ui_cmd *c = &ui->cmds[i];
+		SDL_Rect dst = {c->r.x, c->r.y, c->r.w, c->r.h};
+		switch (c->kind) {
+		case UI_CMD_RECT:
+			SDL_SetRenderDrawColor(rd->r, c->color.r, c->color.g, c->color.b, c->color.a);
+			SDL_RenderFillRect(rd->r, &dst);
+			break;
+		case UI_CMD_TEXT: {
+			struct text_entry *e = text_get(rd, c->font, c->bold, c->color, c->text);
+			if (!e)
+				break;
+			/* Centre the rendered line vertically in the command's line box. */
+			SDL_Rect t = {c->r.x, c->r.y + (c->r.h - e->h) / 2, e->w, e->h};
+			SDL_RenderCopy(rd->r, e->tex, NULL, &t);
+			break;
+		}
+		case UI_CMD_IMAGE: {
+			SDL_Texture *tex = image_get(rd, c->image);
+			if (tex)
+				SDL_RenderCopy(rd->r, tex, NULL, &dst);
+			break;
+		}
+		}
+	}
+}
+
+int render_screenshot(struct render *rd, const char *path)
+{
+	int w, h;
+	if (SDL_GetRendererOutputSize(rd->r, &w, &h) < 0)
+		return err_set("cannot read the screen: %s", SDL_GetError());
+	SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+	if (!s)
+		return err_set("cannot make a surface: %s", SDL_GetError());
+	int rc = 0;
+	if (SDL_RenderReadPixels(rd->r, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) < 0)
+		rc = err_set("cannot read the screen: %s", SDL_GetError());
+	else if (IMG_SavePNG(s, path) < 0)
+		rc = err_set("cannot write '%s': %s", path, IMG_GetError());
+	SDL_FreeSurface(s);
+	return rc;
+}
+
+void render_stats(const struct render *rd, struct render_stats *out)
+{
+	out->text_entries = rd->entries;
+	out->text_bytes = rd->bytes;
+	out->text_hits = rd->hits;
+	out->text_misses = rd->misses;
+	out->images = 0;
+	for (int i = 0; i < IMAGE_SLOTS; i++)
+		out->images += rd->images[i].tex != NULL;
+}

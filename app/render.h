@@ -1,0 +1,37 @@
+/* The renderer: executes the UI core's draw commands with an SDL renderer, with a cache of text
+ * rendered into textures keyed by (font, weight, colour, text) and evicted by age under a byte
+ * ceiling, and a cache of image textures keyed by (id, version). It is the only app/ module that
+ * draws with SDL. */
+#ifndef BARNSTORM_RENDER_H
+#define BARNSTORM_RENDER_H
+
+#include <stddef.h>
+#include "ui.h"
+
+struct SDL_Renderer;
+struct render;
+
+struct render_stats {
+	int text_entries;
+	size_t text_bytes;
+	long text_hits, text_misses;
+	int images;
+};
+
+/* Wraps an SDL renderer the caller owns (it must outlive the render). NULL with err_msg() when the
+ * fonts cannot be opened. */
+struct render *render_open(struct SDL_Renderer *r);
+void render_close(struct render *rd);
+/* The measure callback for ui_init(): ctx is the struct render. */
+int render_measure(void *ctx, enum ui_font f, int bold, const char *text, size_t len);
+/* Sets the scale fonts are opened at (from ui->scale); reopens fonts when it changes. */
+int render_set_scale(struct render *rd, float scale);
+/* Clears to `bg` and draws the frame's commands. The caller presents. */
+void render_frame(struct render *rd, const struct ui *ui, struct ui_color bg);
+/* Writes what the renderer shows now as a PNG file. */
+int render_screenshot(struct render *rd, const char *path);
+void render_stats(const struct render *rd, struct render_stats *out);
+/* Forgets an image's texture (when its pixels are freed). */
+void render_forget_image(struct render *rd, uint64_t id);
+
+#endif

@@ -1,0 +1,21 @@
+/* One function per screen: it reads the kiosk state, declares its widgets for this frame, and
+ * acts on taps. Listed in kiosk.c's table by enum screen. */
+#ifndef BARNSTORM_SCREENS_H
+#define BARNSTORM_SCREENS_H
+
+struct kiosk;
+
+void screen_error(struct kiosk *k);
+void screen_idle(struct kiosk *k);
+void screen_pin(struct kiosk *k);
+void screen_organizer(struct kiosk *k);
+
+/* Shared pieces of screens (common.c). */
+struct ui_rect;
+/* A header bar with a title and, when back_label is not NULL, a back button; returns 1 when the
+ * back button was tapped. *body receives the area below the bar. */
+int screen_header(struct kiosk *k, const char *title, const char *back_label, struct ui_rect *body);
+/* The event's date and time as "3 December 2026, 19:00-20:30" in the current language. */
+void screen_event_when(struct kiosk *k, char *out, int size);
+
+#endif
