@@ -1,0 +1,471 @@
+#include "testutil.h"
+
+#include "agenda.h"
+#include "clock.h"
+#include "pack.h"
+#include "store.h"
+#include "util.h"
+
+#define MIN 60000LL
+#define SEC 1000LL
+/* 2026-12-03 18:00:00 UTC */
+#define T0 1796320800000LL
+
+/* A hand-made pack: Welcome 5 min, Plan 15 min (slides 1-6), Teams 10 min; 18:00-18:30. */
+static void make_pack(struct pack *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->dir = xstrdup(".");
+	p->title = xstrdup("Barnstorm");
+	p->event_id = xstrdup("ev-test");
+	p->starts_ms = T0;
+	p->ends_ms = T0 + 30 * MIN;
+	p->warn_seconds = 120;
+	p->danger_seconds = 30;
+	const char *titles[] = { "Welcome", "Plan, \"to win\"", "Teams" };
+	const int minutes[] = { 5, 15, 10 };
+	for (int i = 0; i < 3; i++) {
+		p->segments[i].title = xstrdup(titles[i]);
+		p->segments[i].minutes = minutes[i];
+		p->segments[i].line = 10 + 4 * i;
+	}
+	p->segments[1].slide_first = 1;
+	p->segments[1].slide_last = 6;
+	p->nsegments = 3;
+}
+
+struct fixture {
+	char *dir;
+	struct clock clk;
+	struct pack p;
+	struct store *s;
+	struct agenda *a;
+};
+
+static void fx_open(struct fixture *f)
+{
+	f->s = store_open(f->dir);
+	assert_non_null(f->s);
+	f->a = agenda_open(f->s, &f->clk, &f->p);
+	assert_non_null(f->a);
+}
+
+static void fx_close(struct fixture *f)
+{
+	agenda_close(f->a);
+	store_close(f->s);
+	f->a = NULL;
+	f->s = NULL;
+}
+
+static void fx_init(struct fixture *f)
+{
+	f->dir = tu_tempdir();
+	clock_init_fake(&f->clk, T0);
+	make_pack(&f->p);
+	fx_open(f);
+}
+
+static void fx_release(struct fixture *f)
+{
+	fx_close(f);
+	pack_release(&f->p);
+	tu_rmtree(f->dir);
+	free(f->dir);
+}
+
+static int64_t count(struct store *s, const char *sql)
+{
+	return store_query_int(s, sql);
+}
+
+static void walks_every_segment_through_every_state(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fx_init(&f);
+	struct agenda_view v;
+
+	agenda_view(f.a, &v);
+	assert_int_equal(v.phase, AGENDA_NOT_STARTED);
+	assert_int_equal(v.segment, 0);
+	assert_string_equal(v.title, "Welcome");
+	assert_int_equal(v.remaining_ms, 5 * MIN);
+	assert_int_equal(v.projected_end_ms, T0 + 30 * MIN);
+	assert_int_equal(v.next, 1);
+	assert_int_equal(agenda_pause(f.a), -1);
+	assert_int_equal(agenda_back(f.a), -1);
+
+	clock_advance(&f.clk, 2 * MIN); /* the meeting starts 2 minutes late */
+	int64_t start = T0 + 2 * MIN;
+	assert_int_equal(agenda_start(f.a), 0);
+	assert_int_equal(agenda_start(f.a), -1);
+	assert_non_null(strstr(err_msg(), "already started"));
+	agenda_view(f.a, &v);
+	assert_int_equal(v.phase, AGENDA_RUNNING);
+	assert_int_equal(v.level, AGENDA_NORMAL);
+	assert_int_equal(v.meeting_started_at, start);
+	assert_int_equal(v.schedule_ms, 0);
+	assert_int_equal(v.projected_end_ms, start + 30 * MIN);
+	assert_int_equal(v.end_margin_ms, -2 * MIN);
+	assert_string_equal(v.next_title, "Plan, \"to win\"");
+	assert_int_equal(v.next_minutes, 15);
+
+	/* Segment 0 (5 min): warning at 2:00 left, danger at 0:30, overtime below 0. */
+	clock_advance(&f.clk, 3 * MIN - 1);
+	assert_int_equal(agenda_remaining_ms(f.a), 2 * MIN + 1);
+	assert_int_equal(agenda_level(f.a), AGENDA_NORMAL);
+	clock_advance(&f.clk, 1);
+	assert_int_equal(agenda_level(f.a), AGENDA_WARNING);
+	clock_advance(&f.clk, 90 * SEC - 1);
+	assert_int_equal(agenda_level(f.a), AGENDA_WARNING);
+	clock_advance(&f.clk, 1);
+	assert_int_equal(agenda_remaining_ms(f.a), 30 * SEC);
+	assert_int_equal(agenda_level(f.a), AGENDA_DANGER);
+	clock_advance(&f.clk, 30 * SEC);
+	assert_int_equal(agenda_remaining_ms(f.a), 0);
+	assert_int_equal(agenda_level(f.a), AGENDA_DANGER);
+	clock_advance(&f.clk, 1);
+	assert_int_equal(agenda_level(f.a), AGENDA_OVERTIME);
+	clock_advance(&f.clk, 20 * SEC - 1);
+	agenda_view(f.a, &v);
+	assert_int_equal(v.remaining_ms, -20 * SEC);
+	assert_int_equal(v.elapsed_ms, 5 * MIN + 20 * SEC);
+	/* 20 s over: behind by 20 s, projected end 20 s later (counts from now while overtime). */
+	assert_int_equal(v.schedule_ms, -20 * SEC);
+	assert_int_equal(v.projected_end_ms, start + 30 * MIN + 20 * SEC);
+
+	/* Segment 1 (15 min). */
+	assert_int_equal(agenda_next(f.a), 0);
+	agenda_view(f.a, &v);
+	assert_int_equal(v.segment, 1);
+	assert_int_equal(v.slide_first, 1);
+	assert_int_equal(v.slide_last, 6);
+	assert_int_equal(v.remaining_ms, 15 * MIN);
+	assert_int_equal(v.level, AGENDA_NORMAL);
+	assert_int_equal(v.schedule_ms, -20 * SEC);
+	clock_advance(&f.clk, 13 * MIN);
+	assert_int_equal(agenda_level(f.a), AGENDA_WARNING);
+	clock_advance(&f.clk, 90 * SEC);
+	assert_int_equal(agenda_level(f.a), AGENDA_DANGER);
+	/* Finished 30 s early: 10 s ahead now. */
+	assert_int_equal(agenda_next(f.a), 0);
+	assert_int_equal(agenda_schedule_ms(f.a), 10 * SEC);
+
+	/* Segment 2 (10 min), the last. */
+	agenda_view(f.a, &v);
+	assert_int_equal(v.segment, 2);
+	assert_int_equal(v.next, -1);
+	assert_null(v.next_title);
+	clock_advance(&f.clk, 10 * MIN + 5 * SEC);
+	assert_int_equal(agenda_level(f.a), AGENDA_OVERTIME);
+	assert_int_equal(agenda_next(f.a), 0);
+	agenda_view(f.a, &v);
+	assert_int_equal(v.phase, AGENDA_FINISHED);
+	assert_int_equal(v.segment, 3);
+	assert_string_equal(v.title, "");
+	assert_int_equal(v.level, AGENDA_NORMAL);
+	int64_t end = start + 5 * MIN + 20 * SEC + 14 * MIN + 30 * SEC + 10 * MIN + 5 * SEC;
+	assert_int_equal(v.projected_end_ms, end);
+	assert_int_equal(v.schedule_ms, start + 30 * MIN - end);
+	assert_int_equal(v.end_margin_ms, T0 + 30 * MIN - end);
+	assert_int_equal(agenda_next(f.a), -1);
+	assert_non_null(strstr(err_msg(), "ended"));
+
+	/* Log: a start and an end per segment, each with its outbox record. */
+	assert_int_equal(count(f.s, "SELECT count(*) FROM agenda_log WHERE what = 'start'"), 3);
+	assert_int_equal(count(f.s, "SELECT count(*) FROM agenda_log WHERE what = 'end'"), 3);
+	assert_int_equal(count(f.s, "SELECT count(*) FROM outbox WHERE kind = 'agenda'"), 6);
+	assert_int_equal(count(f.s, "SELECT count(*) FROM outbox WHERE kind = 'agenda' AND "
+				    "payload LIKE '%\"what\":\"end\"%' AND payload LIKE '%elapsed_ms%'"), 3);
+	fx_release(&f);
+}
+
+static void pause_resume_and_adjust(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fx_init(&f);
+	assert_int_equal(agenda_adjust(f.a, MIN), -1); /* not started */
+	assert_int_equal(agenda_next(f.a), 0);         /* next before the start starts */
+	clock_advance(&f.clk, MIN);
+	assert_int_equal(agenda_resume(f.a), -1);
+	assert_int_equal(agenda_pause(f.a), 0);
+	assert_int_equal(agenda_phase(f.a), AGENDA_PAUSED);
+	clock_advance(&f.clk, 10 * MIN);
+	assert_int_equal(agenda_remaining_ms(f.a), 4 * MIN);
+	assert_int_equal(agenda_elapsed_ms(f.a), MIN);
+	/* Paused 10 minutes: the meeting is 10 minutes behind. */
+	assert_int_equal(agenda_schedule_ms(f.a), -10 * MIN);
+	assert_int_equal(agenda_projected_end_ms(f.a), T0 + 40 * MIN + 1 * MIN - MIN);
+	assert_int_equal(agenda_adjust(f.a, MIN), 0); /* adjust while paused */
+	assert_int_equal(agenda_remaining_ms(f.a), 5 * MIN);
+	assert_int_equal(agenda_resume(f.a), 0);
+	clock_advance(&f.clk, 30 * SEC);
+	assert_int_equal(agenda_remaining_ms(f.a), 4 * MIN + 30 * SEC);
+	assert_int_equal(agenda_elapsed_ms(f.a), 90 * SEC);
+	assert_int_equal(agenda_adjust(f.a, -MIN), 0);
+	assert_int_equal(agenda_adjust(f.a, -MIN), 0);
+	assert_int_equal(agenda_remaining_ms(f.a), 2 * MIN + 30 * SEC);
+	assert_int_equal(agenda_level(f.a), AGENDA_NORMAL);
+	assert_int_equal(agenda_adjust(f.a, -MIN), 0);
+	assert_int_equal(agenda_level(f.a), AGENDA_WARNING);
+	/* Planned 5 + 1 - 3 = 3 minutes; 3 more would go below 0. */
+	assert_int_equal(agenda_adjust(f.a, -4 * MIN), -1);
+	assert_non_null(strstr(err_msg(), "shorter than 0"));
+	assert_int_equal(agenda_adjust(f.a, -3 * MIN), 0);
+	assert_int_equal(agenda_level(f.a), AGENDA_OVERTIME);
+	assert_int_equal(count(f.s, "SELECT count(*) FROM agenda_log WHERE what = 'adjust'"), 5);
+	assert_int_equal(count(f.s, "SELECT sum(value) FROM agenda_log WHERE what = 'adjust'"), -5 * MIN);
+	assert_int_equal(count(f.s, "SELECT value FROM agenda_log WHERE what = 'resume'"), 10 * MIN);
+	fx_release(&f);
+}
+
+static void back_continues_the_previous_segment(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fx_init(&f);
+	assert_int_equal(agenda_start(f.a), 0);
+	assert_int_equal(agenda_back(f.a), -1);
+	assert_non_null(strstr(err_msg(), "first segment"));
+	clock_advance(&f.clk, 4 * MIN);
+	assert_int_equal(agenda_adjust(f.a, MIN), 0);
+	assert_int_equal(agenda_next(f.a), 0); /* by mistake */
+	clock_advance(&f.clk, 30 * SEC);
+	assert_int_equal(agenda_back(f.a), 0);
+	struct agenda_view v;
+	agenda_view(f.a, &v);
+	assert_int_equal(v.segment, 0);
+	assert_int_equal(v.elapsed_ms, 4 * MIN);
+	assert_int_equal(v.adjust_ms, MIN);
+	assert_int_equal(v.remaining_ms, 2 * MIN);
+	clock_advance(&f.clk, 2 * MIN);
+	assert_int_equal(agenda_next(f.a), 0);
+	agenda_view(f.a, &v);
+	assert_int_equal(v.segment, 1);
+	assert_int_equal(v.elapsed_ms, 30 * SEC); /* continues where it was */
+	assert_int_equal(count(f.s, "SELECT count(*) FROM agenda_log WHERE what = 'start' "
+				    "AND value = 'continued'"), 2);
+	/* Back after the end reopens the last segment. */
+	assert_int_equal(agenda_next(f.a), 0);
+	clock_advance(&f.clk, MIN);
+	assert_int_equal(agenda_next(f.a), 0);
+	assert_int_equal(agenda_phase(f.a), AGENDA_FINISHED);
+	clock_advance(&f.clk, MIN);
+	assert_int_equal(agenda_back(f.a), 0);
+	agenda_view(f.a, &v);
+	assert_int_equal(v.phase, AGENDA_RUNNING);
+	assert_int_equal(v.segment, 2);
+	assert_int_equal(v.elapsed_ms, MIN);
+	fx_release(&f);
+}
+
+static void restart_mid_meeting_resumes_exactly(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fx_init(&f);
+	assert_int_equal(agenda_start(f.a), 0);
+	clock_advance(&f.clk, 5 * MIN + 10 * SEC);
+	assert_int_equal(agenda_next(f.a), 0);
+	clock_advance(&f.clk, 3 * MIN);
+	assert_int_equal(agenda_adjust(f.a, 2 * MIN), 0);
+	struct agenda_view before, after;
+	agenda_view(f.a, &before);
+
+	/* The kiosk dies; it comes back 45 s later. */
+	fx_close(&f);
+	clock_advance(&f.clk, 45 * SEC);
+	fx_open(&f);
+	agenda_view(f.a, &after);
+	assert_int_equal(after.phase, AGENDA_RUNNING);
+	assert_int_equal(after.segment, 1);
+	assert_int_equal(after.remaining_ms, before.remaining_ms - 45 * SEC);
+	assert_int_equal(after.remaining_ms, 14 * MIN - 45 * SEC);
+	assert_int_equal(after.meeting_started_at, T0);
+	assert_int_equal(after.schedule_ms, before.schedule_ms);
+	assert_int_equal(after.projected_end_ms, before.projected_end_ms);
+
+	/* Paused across a restart stays paused with the same time. */
+	assert_int_equal(agenda_pause(f.a), 0);
+	int64_t rem = agenda_remaining_ms(f.a);
+	fx_close(&f);
+	clock_advance(&f.clk, 10 * MIN);
+	fx_open(&f);
+	assert_int_equal(agenda_phase(f.a), AGENDA_PAUSED);
+	assert_int_equal(agenda_remaining_ms(f.a), rem);
+	assert_int_equal(agenda_resume(f.a), 0);
+	clock_advance(&f.clk, 1 * SEC);
+	assert_int_equal(agenda_remaining_ms(f.a), rem - SEC);
+	fx_release(&f);
+}
+
+static void signals_and_speaker_timer(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fx_init(&f);
+	struct agenda_view v;
+	assert_int_equal(agenda_start(f.a), 0);
+	assert_int_equal(agenda_signal(f.a, "Please wrap up"), 0);
+	agenda_view(f.a, &v);
+	assert_string_equal(v.signal, "Please wrap up");
+	assert_int_equal(v.signal_at, T0);
+	assert_int_equal(agenda_signal(f.a, ""), -1);
+	assert_int_equal(agenda_signal(f.a, "\xff\xfe"), -1);
+	agenda_signal_clear(f.a);
+	agenda_view(f.a, &v);
+	assert_null(v.signal);
+	assert_int_equal(agenda_speaker_start(f.a, 0), -1);
+	assert_int_equal(agenda_speaker_start(f.a, 60), 0);
+	clock_advance(&f.clk, 59 * SEC);
+	agenda_view(f.a, &v);
+	assert_true(v.speaker_active);
+	assert_int_equal(v.speaker_remaining_ms, SEC);
+	clock_advance(&f.clk, 2 * SEC);
+	agenda_view(f.a, &v);
+	assert_true(v.speaker_remaining_ms < 0); /* "Time's up" */
+	agenda_speaker_stop(f.a);
+	agenda_view(f.a, &v);
+	assert_false(v.speaker_active);
+	assert_int_equal(count(f.s, "SELECT count(*) FROM agenda_log WHERE what = 'signal'"), 2);
+	assert_int_equal(count(f.s, "SELECT count(*) FROM outbox WHERE payload LIKE "
+				    "'%\"value\":\"Please wrap up\"%'"), 1);
+	fx_release(&f);
+}
+
+static void exports_actual_durations(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fx_init(&f);
+	assert_int_equal(agenda_start(f.a), 0);
+	clock_advance(&f.clk, 5 * MIN + 30 * SEC); /* 30 s over */
+	assert_int_equal(agenda_signal(f.a, "Please wrap up"), 0);
+	assert_int_equal(agenda_signal(f.a, "=cmd"), 0);
+	assert_int_equal(agenda_next(f.a), 0);
+	clock_advance(&f.clk, 2 * MIN);
+	assert_int_equal(agenda_pause(f.a), 0);
+	clock_advance(&f.clk, 5 * MIN); /* not counted */
+	assert_int_equal(agenda_resume(f.a), 0);
+	assert_int_equal(agenda_adjust(f.a, MIN), 0);
+	clock_advance(&f.clk, 10 * MIN);
+	assert_int_equal(agenda_next(f.a), 0);
+	clock_advance(&f.clk, 1 * MIN);
+	assert_int_equal(agenda_signal(f.a, "=1+1"), 0); /* a spreadsheet must not run it */
+
+	assert_int_equal(agenda_export_csv(f.s, &f.p, f.dir), 0);
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/agenda.csv", f.dir);
+	size_t len;
+	char *csv = file_read(path, 1 << 20, &len);
+	assert_non_null(csv);
+	const char *want =
+		"event,segment,title,planned_minutes,adjust_seconds,actual_start,actual_end,"
+		"duration_seconds,overtime_seconds,signals\r\n"
+		"ev-test,1,Welcome,5,0,2026-12-03T18:00:00Z,2026-12-03T18:05:30Z,330,30,"
+		"Please wrap up | =cmd\r\n"
+		"ev-test,2,\"Plan, \"\"to win\"\"\",15,60,2026-12-03T18:05:30Z,2026-12-03T18:22:30Z,"
+		"720,0,\r\n"
+		"ev-test,3,Teams,10,0,2026-12-03T18:22:30Z,,,,\"'=1+1\"\r\n";
+	assert_string_equal(csv, want);
+	free(csv);
+	assert_int_equal(agenda_export_csv(f.s, &f.p, "/nonexistent/dir"), -1);
+	assert_non_null(strstr(err_msg(), "agenda.csv"));
+	fx_release(&f);
+}
+
+static void zero_segments_keeps_working(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fx_init(&f);
+	fx_close(&f);
+	pack_release(&f.p);
+	make_pack(&f.p);
+	for (int i = 0; i < f.p.nsegments; i++) {
+		free(f.p.segments[i].title);
+		f.p.segments[i].title = NULL;
+	}
+	f.p.nsegments = 0;
+	fx_open(&f);
+	struct agenda_view v;
+	agenda_view(f.a, &v);
+	assert_int_equal(v.nsegments, 0);
+	assert_string_equal(v.title, "");
+	assert_int_equal(v.next, -1);
+	assert_int_equal(agenda_start(f.a), -1);
+	assert_non_null(strstr(err_msg(), "no segments"));
+	assert_int_equal(agenda_next(f.a), -1);
+	assert_int_equal(agenda_signal(f.a, "Please wrap up"), 0);
+	fx_release(&f);
+}
+
+static int has_diag(const struct diags *d, enum diag_level lv, int line, const char *text)
+{
+	for (int i = 0; i < d->n; i++)
+		if (d->items[i].level == lv && d->items[i].line == line &&
+		    strstr(d->items[i].msg, text))
+			return 1;
+	return 0;
+}
+
+static void check_names_the_problems(void **state)
+{
+	(void)state;
+	struct pack p;
+	struct diags d;
+	make_pack(&p);
+	diags_init(&d);
+	agenda_check(&p, &d);
+	assert_int_equal(d.n, 0); /* 30 minutes in 30 */
+	diags_release(&d);
+
+	p.segments[2].minutes = 15; /* 35 minutes in 30 */
+	p.segments[1].minutes = 700;
+	diags_init(&d);
+	agenda_check(&p, &d);
+	assert_true(has_diag(&d, DIAG_ERROR, 14, "'Plan, \"to win\"' has 700 minutes"));
+	diags_release(&d);
+	p.segments[1].minutes = 15;
+	diags_init(&d);
+	agenda_check(&p, &d);
+	assert_int_equal(d.errors, 0);
+	assert_int_equal(d.warnings, 1);
+	assert_true(has_diag(&d, DIAG_WARNING, 10, "add up to 35 minutes, 5 minutes more"));
+	diags_release(&d);
+
+	p.ends_ms = 0; /* no fixed end: nothing to compare */
+	diags_init(&d);
+	agenda_check(&p, &d);
+	assert_int_equal(d.n, 0);
+	diags_release(&d);
+
+	for (int i = 0; i < p.nsegments; i++) {
+		free(p.segments[i].title);
+		p.segments[i].title = NULL;
+	}
+	p.nsegments = 0;
+	diags_init(&d);
+	agenda_check(&p, &d);
+	assert_int_equal(d.errors, 1);
+	assert_true(has_diag(&d, DIAG_ERROR, 0, "no segments"));
+	diags_release(&d);
+	pack_release(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(walks_every_segment_through_every_state),
+		cmocka_unit_test(pause_resume_and_adjust),
+		cmocka_unit_test(back_continues_the_previous_segment),
+		cmocka_unit_test(restart_mid_meeting_resumes_exactly),
+		cmocka_unit_test(signals_and_speaker_timer),
+		cmocka_unit_test(exports_actual_durations),
+		cmocka_unit_test(zero_segments_keeps_working),
+		cmocka_unit_test(check_names_the_problems),
+	};
+	return RUN_TESTS(tests);
+}
