@@ -768,7 +768,8 @@ out:
 void agenda_check(const struct pack *p, struct diags *d)
 {
 	if (p->nsegments <= 0) {
-		diags_add(d, DIAG_ERROR, "event.ini", 0,
+		/* A check-in-only event needs no agenda; the facilitator screen says the same. */
+		diags_add(d, DIAG_WARNING, "event.ini", 0,
 			  "the agenda has no segments; add a [segment] with a title and minutes");
 		return;
 	}

@@ -1,10 +1,32 @@
+#include "check.h"
+#include "agenda.h"
 #include "cli.h"
 #include "commands.h"
 #include "pack.h"
+#include "printer.h"
+#include "slides.h"
+#include "slip.h"
+#include "teams.h"
 #include "util.h"
 
 #include <stdio.h>
 #include <string.h>
+
+void check_pack(const struct pack *p, struct diags *d)
+{
+	agenda_check(p, d);
+	slides_check(p, d);
+	for (int i = 0; i < p->nteams; i++) {
+		char err[512];
+		if (p->teams[i].qr && teams_check_template(p->teams[i].qr, err, sizeof(err)) < 0)
+			diags_add(d, DIAG_ERROR, "event.ini", p->teams[i].line, "team '%s': %s",
+				  p->teams[i].name ? p->teams[i].name : "?", err);
+	}
+	if (p->printer && printer_check_target(p->printer) < 0)
+		diags_add(d, DIAG_ERROR, "event.ini", 0, "[print] printer: %s", err_msg());
+	if (p->print_width && slip_check_width(p->print_width) < 0)
+		diags_add(d, DIAG_ERROR, "event.ini", 0, "[print] width: %s", err_msg());
+}
 
 static void print_summary(const struct pack *p)
 {
@@ -38,7 +60,8 @@ int cmd_check(int argc, char **argv)
 	struct pack p;
 	struct diags d;
 	diags_init(&d);
-	pack_load(cli.positional, &p, &d);
+	if (pack_load(cli.positional, &p, &d) == 0 || p.title)
+		check_pack(&p, &d);
 	for (int i = 0; i < d.n; i++) {
 		char line[1400];
 		diag_format(&d.items[i], line, sizeof(line));

@@ -1,4 +1,5 @@
 #include "kiosk.h"
+#include "check.h"
 #include "cli.h"
 #include "commands.h"
 #include "display.h"
@@ -19,10 +20,24 @@ static const screen_fn SCREENS[SCREEN_COUNT] = {
 	[SCREEN_IDLE] = screen_idle,
 	[SCREEN_PIN] = screen_pin,
 	[SCREEN_ORGANIZER] = screen_organizer,
+	[SCREEN_SEARCH] = screen_search,
+	[SCREEN_CONFIRM] = screen_confirm,
+	[SCREEN_WELCOME] = screen_welcome,
+	[SCREEN_WALKIN] = screen_walkin,
+	[SCREEN_CHECKINS] = screen_checkins,
+	[SCREEN_FACILITATOR] = screen_facilitator,
+	[SCREEN_AUDIENCE] = screen_audience,
+	[SCREEN_SIGNUP] = screen_signup,
+	[SCREEN_BOARD] = screen_board,
+	[SCREEN_RESULTS] = screen_results,
 };
 
 /* The longest the loop sleeps: it wakes to ping the systemd watchdog (no redraw). */
 #define MAX_SLEEP_MS 5000
+/* An attendee who walks away from the search or the form: back to the idle screen. */
+#define ATTENDEE_IDLE_MS 90000
+/* The organizer screens lock themselves when nobody touches them. */
+#define ORGANIZER_IDLE_MS (10 * 60000)
 
 void kiosk_fail(struct kiosk *k, const char *title)
 {
@@ -60,6 +75,10 @@ static void load(struct kiosk *k)
 {
 	diags_init(&k->diags);
 	k->pack_ok = pack_load(k->pack_dir, &k->pack, &k->diags) == 0;
+	if (k->pack_ok) {
+		check_pack(&k->pack, &k->diags);
+		k->pack_ok = k->diags.errors == 0;
+	}
 	const char *codes[PACK_MAX_LANGS];
 	for (int i = 0; i < k->pack.nlangs; i++)
 		codes[i] = k->pack.langs[i];
@@ -84,6 +103,12 @@ static void load(struct kiosk *k)
 		return;
 	}
 	load_pin_lock(k);
+	/* The features start their background work (slides, printing, upload) on a usable pack. */
+	checkin_open(k);
+	meeting_open(k);
+	signup_open(k);
+	results_open(k);
+	k->features_open = 1;
 	kiosk_go(k, SCREEN_IDLE);
 }
 
@@ -105,6 +130,13 @@ void kiosk_init(struct kiosk *k, const struct kiosk_opts *o)
 
 static void unload(struct kiosk *k)
 {
+	if (k->features_open) {
+		results_close(k);
+		signup_close(k);
+		meeting_close(k);
+		checkin_close(k);
+		k->features_open = 0;
+	}
 	store_close(k->store);
 	k->store = NULL;
 	i18n_close(k->i18n);
@@ -203,7 +235,31 @@ void kiosk_event(struct kiosk *k, const struct display_event *ev)
 	case DISPLAY_NONE:
 		break;
 	}
+	k->last_input = clock_now(&k->clock);
 	k->dirty = 1;
+}
+
+/* Screens an attendee leaves behind go back to idle; organizer screens lock. The facilitator's
+ * screen, the audience view and the board stay up: they are meant to run unattended. */
+static void idle_timeout(struct kiosk *k)
+{
+	int64_t limit;
+	switch (k->screen) {
+	case SCREEN_SEARCH: case SCREEN_CONFIRM: case SCREEN_WALKIN: case SCREEN_PIN:
+		limit = ATTENDEE_IDLE_MS;
+		break;
+	case SCREEN_ORGANIZER: case SCREEN_CHECKINS: case SCREEN_SIGNUP: case SCREEN_RESULTS:
+		limit = ORGANIZER_IDLE_MS;
+		break;
+	default:
+		return;
+	}
+	int64_t since = k->last_input > k->screen_since ? k->last_input : k->screen_since;
+	int64_t now = clock_now(&k->clock);
+	if (now - since >= limit)
+		kiosk_reset_to_idle(k);
+	else
+		kiosk_wake_at(k, since + limit);
 }
 
 static void frame_once(struct kiosk *k)
@@ -218,6 +274,7 @@ static void frame_once(struct kiosk *k)
 	ui_begin(ui, w, h);
 	if (k->render && render_set_scale(k->render, ui->scale) < 0)
 		die("%s", err_msg());
+	idle_timeout(k);
 	SCREENS[k->screen](k);
 	ui_end(ui);
 	if (k->render)

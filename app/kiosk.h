@@ -15,6 +15,10 @@
 #include "i18n.h"
 #include "pack.h"
 #include "ui.h"
+#include "screens/checkin.h"
+#include "screens/meeting.h"
+#include "screens/results.h"
+#include "screens/signup.h"
 
 struct display;
 struct display_event;
@@ -26,6 +30,16 @@ enum screen {
 	SCREEN_IDLE,       /* event, "Check in", language switch */
 	SCREEN_PIN,        /* PIN pad in front of the organizer screens */
 	SCREEN_ORGANIZER,  /* the organizer menu */
+	SCREEN_SEARCH,     /* check-in: search as you type (screens/checkin.c) */
+	SCREEN_CONFIRM,    /* check-in: "Is this you?" */
+	SCREEN_WELCOME,    /* check-in: welcome, back to idle after a few seconds */
+	SCREEN_WALKIN,     /* check-in: the walk-in form with consent */
+	SCREEN_CHECKINS,   /* organizer: counts and the list of check-ins with undo */
+	SCREEN_FACILITATOR,/* meeting: the facilitator's timer (screens/meeting.c) */
+	SCREEN_AUDIENCE,   /* meeting: the audience view, full screen on this display */
+	SCREEN_SIGNUP,     /* sign-up: the commit flow (screens/signup.c) */
+	SCREEN_BOARD,      /* sign-up: the live board of teams and targets */
+	SCREEN_RESULTS,    /* results: upload status and export (screens/results.c) */
 	SCREEN_COUNT
 };
 
@@ -66,6 +80,16 @@ struct kiosk {
 	char error_lines[KIOSK_ERROR_LINES][512];
 	int nerror_lines;
 	int frames;             /* frames drawn, for the benchmark */
+	int64_t last_input;     /* clock ms of the last tap or key, for the attendee timeout */
+	char scan_buf[128];     /* keys typed on the idle screen: a barcode scanner's burst */
+	int64_t scan_started;   /* clock_mono ms of the burst's first character */
+	/* Feature state, owned by each feature's screens file. */
+	struct checkin_ui checkin;
+	struct meeting_ui meeting;
+	struct signup_ui signup;
+	struct results_ui results;
+	int features_open;
+
 	char pack_dir[1024];
 	char opt_lang[8];
 };

@@ -896,7 +896,30 @@ static int handler(void *user, const char *section, const char *name, const char
 	return 1;
 }
 
-/* "Barnstorm Aarhus" + "2026-12-03 19:00" -> "barnstorm-aarhus-2026-12-03" */
+/* Writes a Latin letter or digit without its accent into out ("ø" -> "o", "æ" -> "ae");
+ * returns its length, 0 for anything else. */
+static size_t fold_latin(uint32_t cp, char out[3])
+{
+	static const char *const latin1[32] = {
+		"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+		"d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "y",
+	};
+	if (cp >= 'A' && cp <= 'Z')
+		cp += 32;
+	if (cp >= 0xC0 && cp <= 0xDE)
+		cp += 32;
+	if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp >= 0xE0 && cp <= 0xFF) {
+		str_copy(out, 3, latin1[cp - 0xE0]);
+		return strlen(out);
+	}
+	return 0;
+}
+
+/* "Barnstorm Malmö" + "2026-12-03 19:00" -> "barnstorm-malmo-2026-12-03" */
 static char *derive_event_id(const struct pack *p)
 {
 	char out[96];
@@ -904,21 +927,16 @@ static char *derive_event_id(const struct pack *p)
 	const char *t = p->title ? p->title : "event";
 	int dash = 0;
 	while (*t && o < 60) {
-		const char *before = t;
-		uint32_t cp = utf8_next(&t);
-		char c = 0;
-		if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9'))
-			c = (char)cp;
-		else if (cp >= 'A' && cp <= 'Z')
-			c = (char)(cp - 'A' + 'a');
-		if (c) {
-			out[o++] = c;
+		char f[3];
+		size_t n = fold_latin(utf8_next(&t), f);
+		if (n) {
+			memcpy(out + o, f, n);
+			o += n;
 			dash = 0;
 		} else if (!dash && o > 0) {
 			out[o++] = '-';
 			dash = 1;
 		}
-		(void)before;
 	}
 	if (p->starts_text) {
 		if (!dash && o > 0)
@@ -983,8 +1001,6 @@ static void validate(struct parse *ps)
 					  "[consent] has no text in '%s'%s", p->langs[i],
 					  i == 0 ? "" : "; the first language's text is shown");
 	}
-	if (p->nsegments == 0)
-		diags_add(d, DIAG_WARNING, INI_FILE, 0, "no [segment] sections: the agenda is empty");
 	for (int i = 0; i < p->nteams; i++)
 		for (int j = 0; j < i; j++)
 			if (p->teams[i].name && p->teams[j].name && !strcmp(p->teams[i].name, p->teams[j].name))

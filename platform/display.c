@@ -48,8 +48,11 @@ struct display *display_open(const struct display_opts *o)
 		err_set("rotation %d is not 0, 90, 180 or 270", o->rotation);
 		return NULL;
 	}
-	if (o->offscreen)
+	if (o->offscreen) {
 		SDL_SetHint(SDL_HINT_VIDEODRIVER, "offscreen");
+		/* Draw straight into the window's memory: no GL/EGL driver loaded for a headless run. */
+		SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+	}
 	/* The cursor is hidden before the window exists (KMS/DRM shows it otherwise). */
 	SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
 	SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");

@@ -64,7 +64,7 @@ const char *paths_locale(void)
 		return locale;
 	}
 	if (exe_dir(dir, sizeof(dir)) == 0) {
-		const char *tries[] = {"%s/locale", "%s/../locale"};
+		const char *tries[] = {"%s/locale", "%s/../locale", "%s/../../locale"};
 		for (size_t i = 0; i < ARRAY_SIZE(tries); i++) {
 			if (str_fmt(cand, sizeof(cand), tries[i], dir) > 0 && is_dir(cand)) {
 				str_copy(locale, sizeof(locale), cand);

@@ -2,6 +2,34 @@
 #include "screens.h"
 #include "util.h"
 
+#include <string.h>
+
+/* A USB barcode scanner is a keyboard that types its code and Enter within a few tens of
+ * milliseconds; a person typing on a keyboard at the idle screen is far slower. */
+#define SCAN_BURST_MS 1500
+
+static void scanner(struct kiosk *k)
+{
+	struct ui *ui = &k->ui;
+	int64_t now = clock_mono(&k->clock);
+	if (ui->text_in[0]) {
+		if (!k->scan_buf[0] || now - k->scan_started > SCAN_BURST_MS) {
+			k->scan_buf[0] = '\0';
+			k->scan_started = now;
+		}
+		size_t have = strlen(k->scan_buf), add = strlen(ui->text_in);
+		if (have + add < sizeof(k->scan_buf))
+			memcpy(k->scan_buf + have, ui->text_in, add + 1);
+	}
+	if (ui_key(ui, UI_KEY_ENTER) && k->scan_buf[0]) {
+		char code[sizeof(k->scan_buf)];
+		str_copy(code, sizeof(code), k->scan_buf);
+		k->scan_buf[0] = '\0';
+		if (now - k->scan_started <= SCAN_BURST_MS && strlen(str_trim(code)) >= 3)
+			checkin_scan(k, code);
+	}
+}
+
 /* The door: the event, a big "Check in", the language switch. Idle means idle: nothing here
  * changes with time, so no timed redraws. */
 void screen_idle(struct kiosk *k)
@@ -9,6 +37,7 @@ void screen_idle(struct kiosk *k)
 	struct ui *ui = &k->ui;
 	const struct pack *p = &k->pack;
 	struct ui_rect all = ui_inset((struct ui_rect){0, 0, ui->w, ui->h}, ui_px(ui, 16));
+	scanner(k);
 
 	/* Top: language switch on the right. */
 	struct ui_rect top = ui_cut_top(&all, ui_px(ui, 56));
@@ -39,9 +68,8 @@ void screen_idle(struct kiosk *k)
 	ui_label(ui, when, ui_cut_top(&mid, ui_line_h(ui, UI_BODY)), UI_BODY, 0, UI_MUTED, UI_CENTER);
 	ui_cut_top(&mid, ui_px(ui, 20));
 	struct ui_rect btn = ui_center(ui_cut_top(&mid, ui_px(ui, 110)), ui_px(ui, 440), ui_px(ui, 110));
-	if (ui_button(ui, tr(k, "Check in"), btn, UI_PRIMARY)) {
-		/* The check-in flow is its own issue; until it lands the button is the front door. */
-	}
+	if (ui_button(ui, tr(k, "Check in"), btn, UI_PRIMARY))
+		checkin_begin(k);
 	ui_cut_top(&mid, ui_px(ui, 12));
 	ui_label(ui, tr(k, "Welcome! Tap to check in."), ui_cut_top(&mid, ui_line_h(ui, UI_BODY)),
 		 UI_BODY, 0, UI_FG, UI_CENTER);

@@ -22,9 +22,27 @@ void screen_organizer(struct kiosk *k)
 	ui_label(ui, line, ui_cut_top(&body, ui_line_h(ui, UI_BODY)), UI_BODY, 0, UI_MUTED, UI_LEFT);
 	ui_cut_top(&body, ui_px(ui, 12));
 
+	static const struct {
+		const char *label;
+		enum screen to;
+	} entries[] = {
+		{N_("Check-ins"), SCREEN_CHECKINS},
+		{N_("Meeting"), SCREEN_FACILITATOR},
+		{N_("Sign-up"), SCREEN_SIGNUP},
+		{N_("Board"), SCREEN_BOARD},
+		{N_("Upload and export"), SCREEN_RESULTS},
+	};
 	int gap = ui_px(ui, 12);
-	struct ui_rect grid = ui_cut_top(&body, ui_px(ui, 200));
-	struct ui_rect row0 = ui_row(grid, 0, 2, gap);
-	if (ui_button(ui, tr(k, "Back to check-in"), ui_col(row0, 0, 2, gap), UI_PRIMARY))
-		kiosk_reset_to_idle(k);
+	int n = (int)ARRAY_SIZE(entries) + 1;
+	int rows = (n + 1) / 2;
+	struct ui_rect grid = ui_cut_top(&body, rows * ui_px(ui, 84) + (rows - 1) * gap);
+	for (int i = 0; i < n; i++) {
+		struct ui_rect cell = ui_col(ui_row(grid, i / 2, rows, gap), i % 2, 2, gap);
+		if (i == n - 1) {
+			if (ui_button(ui, tr(k, "Back to check-in"), cell, UI_PRIMARY))
+				kiosk_reset_to_idle(k);
+		} else if (ui_button(ui, tr(k, entries[i].label), cell, UI_SECONDARY)) {
+			kiosk_go(k, entries[i].to);
+		}
+	}
 }

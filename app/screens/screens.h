@@ -9,6 +9,7 @@ void screen_error(struct kiosk *k);
 void screen_idle(struct kiosk *k);
 void screen_pin(struct kiosk *k);
 void screen_organizer(struct kiosk *k);
+/* The features' screens are declared in screens/checkin.h, meeting.h, signup.h, results.h. */
 
 /* Shared pieces of screens (common.c). */
 struct ui_rect;
