@@ -144,11 +144,28 @@ static int migrate(struct store *s)
 	return 0;
 }
 
+/* mkdir -p: the default data folder (~/.local/share/barnstorm) may have no parents yet. */
+static int make_dirs(const char *dir)
+{
+	char path[4096];
+	if (str_copy(path, sizeof(path), dir) < 0)
+		return -1;
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(path, 0700) < 0 && errno != EEXIST ? -1 : 0;
+}
+
 struct store *store_open(const char *dir)
 {
 	struct stat sb;
 	if (stat(dir, &sb) < 0) {
-		if (errno != ENOENT || mkdir(dir, 0700) < 0) {
+		if (errno != ENOENT || make_dirs(dir) < 0) {
 			err_set("cannot create data directory '%s': %s", dir, strerror(errno));
 			return NULL;
 		}
