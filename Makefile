@@ -63,7 +63,9 @@ build/locale/%.mo: assets/po/%.po
 
 # Message catalog template: every string passed to tr() or marked with N_().
 pot:
-	xgettext --from-code=UTF-8 -k -ktr:2 -kN_ -o assets/po/barnstorm.pot $(SRC)
+	xgettext --from-code=UTF-8 -k -ktr:2 -ktrn:2,3 -kN_ --add-comments=TRANSLATORS \
+	  --package-name=barnstorm -o assets/po/barnstorm.pot $(SRC)
+	for po in assets/po/*.po; do msgmerge -q --update --backup=none $$po assets/po/barnstorm.pot; done
 
 run: all
 	build/barnstorm run --windowed

@@ -62,6 +62,7 @@ int cmd_check(int argc, char **argv)
 	diags_init(&d);
 	if (pack_load(cli.positional, &p, &d) == 0 || p.title)
 		check_pack(&p, &d);
+	diags_sort(&d);
 	for (int i = 0; i < d.n; i++) {
 		char line[1400];
 		diag_format(&d.items[i], line, sizeof(line));

@@ -43,6 +43,7 @@ void kiosk_fail(struct kiosk *k, const char *title)
 {
 	str_copy(k->error_title, sizeof(k->error_title), title);
 	k->nerror_lines = 0;
+	diags_sort(&k->diags);
 	for (int i = 0; i < k->diags.n && k->nerror_lines < KIOSK_ERROR_LINES; i++) {
 		if (k->diags.items[i].level != DIAG_ERROR)
 			continue;

@@ -35,6 +35,29 @@ void diags_release(struct diags *d)
 	diags_init(d);
 }
 
+/* 1 if a sorts after b: files by name, then lines; problems not on a line after a file's lines. */
+static int diag_after(const struct diag *a, const struct diag *b)
+{
+	int c = strcmp(a->file, b->file);
+	if (c)
+		return c > 0;
+	int la = a->line ? a->line : 1 << 30, lb = b->line ? b->line : 1 << 30;
+	return la > lb;
+}
+
+void diags_sort(struct diags *d)
+{
+	/* Insertion sort: stable, so problems on one line keep the order they were found in;
+	 * there are at most a few hundred. */
+	for (int i = 1; i < d->n; i++) {
+		struct diag t = d->items[i];
+		int j = i;
+		for (; j > 0 && diag_after(&d->items[j - 1], &t); j--)
+			d->items[j] = d->items[j - 1];
+		d->items[j] = t;
+	}
+}
+
 void diags_add(struct diags *d, enum diag_level level, const char *file, int line, const char *fmt, ...)
 {
 	/* A broken file could produce a message per line; a few hundred say enough. */
@@ -248,6 +271,7 @@ struct parse {
 	char last_key[32];
 	int last_key_line;
 	int item_ok;                  /* the current list item has been created */
+	int pin_given;                /* a pin key was there, even if it was rejected */
 };
 
 /* inih's line reader, fed from memory. It counts lines (Debian's libinih is built without
@@ -473,6 +497,7 @@ static void key_event(struct parse *ps, const char *key, const char *v)
 static void key_kiosk(struct parse *ps, const char *key, const char *v)
 {
 	if (!strcmp(key, "pin")) {
+		ps->pin_given = 1;
 		size_t n = strlen(v);
 		if (n < 4 || n > 12 || strspn(v, "0123456789") != n) {
 			/* Never echo the PIN: it would end up in logs. */
@@ -985,7 +1010,7 @@ static void validate(struct parse *ps)
 		else if (p->ends_ms - p->starts_ms > 24LL * 3600 * 1000)
 			diags_add(d, DIAG_ERROR, INI_FILE, ev, "[event] lasts more than 24 hours");
 	}
-	if (!ps->seen_line[SEC_KIOSK] || !p->pin)
+	if (!ps->pin_given)
 		diags_add(d, DIAG_ERROR, INI_FILE, ps->seen_line[SEC_KIOSK],
 			  "no PIN: add [kiosk] pin = 4 to 12 digits for the organizer screens");
 	if (!ps->seen_line[SEC_CONSENT]) {

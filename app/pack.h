@@ -38,6 +38,8 @@ void diags_init(struct diags *d);
 void diags_release(struct diags *d);
 void diags_add(struct diags *d, enum diag_level level, const char *file, int line,
 	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Sorts by file and line (stable). */
+void diags_sort(struct diags *d);
 /* One diagnostic as "file:line: message" (warnings as "file:line: warning: message"). */
 int diag_format(const struct diag *dg, char *out, int size);
 
