@@ -8,7 +8,7 @@ const int UI_FONT_PX[UI_FONT_COUNT] = {16, 21, 24, 30, 44, 150};
 const struct ui_color UI_BG = {246, 244, 239, 255};
 const struct ui_color UI_FG = {28, 28, 32, 255};
 const struct ui_color UI_MUTED = {96, 96, 104, 255};
-const struct ui_color UI_ACCENT = {178, 34, 52, 255};
+const struct ui_color UI_ACCENT = {24, 95, 165, 255};
 const struct ui_color UI_ACCENT_FG = {255, 255, 255, 255};
 const struct ui_color UI_PANEL = {255, 255, 255, 255};
 const struct ui_color UI_LINE = {200, 196, 188, 255};
@@ -556,7 +556,12 @@ int ui_checkbox(struct ui *ui, const char *label, int checked, struct ui_rect r)
 		ui_label(ui, "\xE2\x9C\x93", b, UI_HEADING, 1, UI_WHITE, UI_CENTER); /* ✓ */
 	struct ui_rect t = r;
 	ui_cut_left(&t, box + ui_px(ui, 12));
-	ui_text_wrapped(ui, label, t, UI_SMALL, 0, UI_FG, UI_LEFT);
+	/* A short label sits level with the box; a long one wraps from the top. */
+	int one_line = ui_text_w(ui, UI_BODY, 0, label) <= t.w;
+	if (one_line)
+		ui_label(ui, label, (struct ui_rect){t.x, b.y, t.w, box}, UI_BODY, 0, UI_FG, UI_LEFT);
+	else
+		ui_text_wrapped(ui, label, t, UI_BODY, 0, UI_FG, UI_LEFT);
 	record(ui, label, r, 1);
 	return tapped;
 }

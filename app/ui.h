@@ -200,7 +200,9 @@ typedef void (*ui_row_fn)(struct ui *ui, void *ctx, int index, struct ui_rect r)
 int ui_list(struct ui *ui, struct ui_rect r, int count, int row_h, int *scroll, ui_row_fn draw,
 	    void *ctx, const char *up_label, const char *down_label);
 
-/* A modal confirm dialog over the screen; returns 1 for yes, 0 for no, -1 while open. */
+/* A modal confirm dialog over the screen; returns 1 for yes, 0 for no, -1 while open. The caller
+ * sets ui->modal_depth = 1 before declaring the widgets behind it (they then take no taps) and
+ * back to 0 once it is answered: in immediate mode the dialog comes last in the frame. */
 int ui_confirm(struct ui *ui, const char *question, const char *yes, const char *no);
 
 /* Whether a key was pressed this frame. */
