@@ -1,0 +1,195 @@
+/* People and check-in: the domain side of the door. Plain C over the store: people.c owns the
+ * writes to person, person_token and checkin (the roster importer goes through people_upsert();
+ * export.c only reads).
+ *
+ * Search. Every person has person_token rows: normalised (textnorm.h) words of the first name,
+ * the last name and the email's local part, each prefixed with its kind ("f:soren", "l:oberg",
+ * "e:soren"), plus the whole of a double name ("f:marielouise", "l:hansenjensen"). A query is
+ * split into words; each word must be a prefix of one of the person's tokens, in any order.
+ * Lookups are primary-key range scans `token >= ? AND token < ?` (never LIKE), so a keystroke
+ * costs a few index seeks at 100,000 people. Nothing is listed until the longest word has two
+ * letters. Ranking: an exact word before a prefix, a first-name match before a last-name match
+ * before an email match; people already checked in go after the others (and are flagged).
+ * Bound: a search reads at most 2,000 tokens per tier of its driving word, so a very common
+ * two-letter prefix combined with a rare second word may list fewer people until one more
+ * letter is typed. Two-word queries (the usual "first last") intersect a set of the rarer
+ * word's people with a scan of the other, in sequential index order.
+ *
+ * Check-in. people_checkin() writes the checkin row and an outbox "checkin" record in one
+ * transaction; when it returns PEOPLE_CHECKIN_OK the row is committed (durable: WAL + FULL), so
+ * the welcome screen may be drawn. A second check-in answers PEOPLE_CHECKIN_ALREADY and writes
+ * nothing.
+ *
+ * Walk-ins. Without consent the person is stored and checked in with only the first name and the
+ * last initial: email, phone and postcode are neither stored nor uploaded (they are still used,
+ * in memory only, to recognise a known person). With consent the details, the consent version
+ * and the time are stored and an outbox "person" record carries them.
+ *
+ * Merging (roster import and walk-ins): a person is the same person when the external id
+ * matches, else the email (case-insensitive), else the phone (normalised, see people_phone_norm).
+ * An email or phone match is not taken when both sides have different external ids (two RSVPs
+ * sharing a family email are two people).
+ *
+ * Every function takes the store first, returns -1 with err_msg() on a database error, and uses
+ * no heap memory the caller must free unless it says so. Strings in result structs are copied
+ * into fixed arrays (names are cut at a character boundary when too long). */
+#ifndef BARNSTORM_PEOPLE_H
+#define BARNSTORM_PEOPLE_H
+
+#include <stdint.h>
+
+struct store;
+struct clock;
+
+#define PEOPLE_NAME_MAX 128     /* bytes of a first or last name, with NUL */
+#define PEOPLE_HINT_MAX 64
+#define PEOPLE_SEARCH_MAX 50    /* most results one search returns */
+
+/* One search result or one looked-up person, for the lists and the "Is this you?" screen. */
+struct people_result {
+	int64_t id;
+	char first_name[PEOPLE_NAME_MAX];
+	char last_initial[8];          /* the first character of the last name (UTF-8), "" if none */
+	char hint[PEOPLE_HINT_MAX];    /* masked: postcode "8***", else email "s***@g***.dk", else
+					  phone "** ** ** 78"; "" if nothing is known */
+	char hint2[PEOPLE_HINT_MAX];   /* another masked detail for the confirm screen, or "" */
+	int checked_in;                /* checked in for the event asked about (not undone) */
+	int walkin;                    /* came in as a walk-in (source 'walkin') */
+};
+
+/* Searches for query (as typed: any case, diacritics, word order). Fills out[0..max-1]
+ * (max <= PEOPLE_SEARCH_MAX) and returns the count (0 for fewer than 2 letters), or -1.
+ * event: the event whose check-ins set checked_in. */
+int people_search(struct store *s, const char *event, const char *query,
+		  struct people_result *out, int max);
+
+/* One person by id: 1 found (filled), 0 not found, -1 error. */
+int people_get(struct store *s, const char *event, int64_t id, struct people_result *out);
+
+/* A person by external id (an RSVP code scanned at the door; trimmed, exact): the id, 0 when
+ * unknown, -1 on error. */
+int64_t people_find_external(struct store *s, const char *external_id);
+
+enum people_checkin_status {
+	PEOPLE_CHECKIN_OK = 0,      /* committed */
+	PEOPLE_CHECKIN_ALREADY = 1  /* was already checked in; nothing written */
+};
+
+/* Checks person_id in for event with method "search", "scan", "walkin" or "organizer" in one
+ * transaction with its outbox "checkin" record. PEOPLE_CHECKIN_OK or PEOPLE_CHECKIN_ALREADY, or
+ * -1 (unknown person, database error). checkin_id_out (may be NULL) gets the checkin row id. */
+int people_checkin(struct store *s, const struct clock *c, const char *event, int64_t person_id,
+		   const char *method, int64_t *checkin_id_out);
+
+/* Undoes a check-in (sets undone_at, outbox "checkin_undo"). 0, 1 when it was already undone,
+ * -1 on error or an unknown id. */
+int people_checkin_undo(struct store *s, const struct clock *c, int64_t checkin_id);
+
+/* Walk-in registration, as typed on the form. NULL or "" for a field not given. */
+struct people_walkin {
+	const char *first_name;
+	const char *last_name;
+	const char *email;
+	const char *phone;
+	const char *postcode;
+	const char *lang;            /* UI language, e.g. "da"; may be NULL */
+	int consent;                 /* 1: the consent box was ticked */
+	const char *consent_version; /* the pack's [consent] version (required when consent) */
+};
+
+/* Validation problems per field: NULL when the field is fine, else a message in English
+ * (a gettext msgid: the screen shows tr(msg)). */
+struct people_walkin_errors {
+	const char *first_name;
+	const char *last_name;
+	const char *email;
+	const char *phone;
+	const char *postcode;
+	int count;                  /* how many fields have a message */
+};
+
+/* Validates a walk-in form: fills *e and returns e->count. Rules: a first name (1-100
+ * characters, valid UTF-8, no control characters); a last name; an email or a phone (at least
+ * one); email syntax; a plausible phone (see people_phone_norm); postcode 4 or 5 digits
+ * (spaces allowed, "123 45"), optional. */
+int people_walkin_validate(const struct people_walkin *w, struct people_walkin_errors *e);
+
+struct people_walkin_result {
+	int64_t person_id;
+	int64_t checkin_id;
+	int merged;                 /* 1: it was a known person (same email or phone) */
+	int already;                /* 1: that person was already checked in */
+};
+
+/* Registers and checks in a walk-in in one transaction. Returns 0 on success (*r filled),
+ * 1 when the form does not validate (*e filled, nothing written), -1 on a database error.
+ * A known email or phone merges into that person (details updated only with consent). */
+int people_walkin(struct store *s, const struct clock *c, const char *event,
+		  const struct people_walkin *w, struct people_walkin_errors *e,
+		  struct people_walkin_result *r);
+
+struct people_counts {
+	int checked_in;       /* people checked in for the event now (undone ones not counted) */
+	int walkins;          /* of those, how many came as walk-ins */
+	int not_arrived;      /* roster people not checked in */
+};
+int people_counts(struct store *s, const char *event, struct people_counts *out);
+
+/* One line of the organizer's list of check-ins. */
+struct people_checkin_row {
+	int64_t checkin_id;
+	int64_t person_id;
+	int64_t at;                      /* ms since the epoch, UTC */
+	char first_name[PEOPLE_NAME_MAX];
+	char last_initial[8];
+	char method[16];
+	int walkin;
+};
+
+/* The event's check-ins that are not undone, newest first, skipping `offset`; fills at most max
+ * rows and returns how many, or -1. */
+int people_recent(struct store *s, const char *event, int offset,
+		  struct people_checkin_row *out, int max);
+
+/* ---- for the roster importer and export ---- */
+
+/* A person as read from a roster row. Every string may be NULL or "". Email and phone are
+ * normalised here (lowercase; people_phone_norm). */
+struct people_in {
+	const char *external_id;
+	const char *first_name;
+	const char *last_name;
+	const char *email;
+	const char *phone;
+	const char *postcode;
+};
+
+enum people_upsert_status {
+	PEOPLE_INSERTED = 0,
+	PEOPLE_MERGED = 1,     /* a known person got new or changed details */
+	PEOPLE_UNCHANGED = 2,  /* a known person, nothing new */
+	PEOPLE_INVALID = -2    /* the row is not acceptable; err_msg() says why ("no first name",
+				  "invalid email 'x@'"); nothing written */
+};
+
+/* Inserts or merges a roster person; must run inside the caller's transaction. Non-empty
+ * fields overwrite the stored ones; empty fields never erase. Returns a people_upsert_status,
+ * PEOPLE_INVALID, or -1 on a database error. id_out (may be NULL) gets the person's id. */
+int people_upsert(struct store *s, const struct clock *c, const struct people_in *p,
+		  int64_t *id_out);
+
+/* Normalises a phone number for matching and storage: keeps digits; "+45", "0045" and a
+ * leading "45" before 8 digits are dropped (Danish numbers are 8 digits); "+46"/"0046" become
+ * the Swedish trunk "0" ("+46 70 123 45 67" -> "0701234567"); other country codes are kept as
+ * "+CC...". Returns 0 and writes out[size], or -1 when the number is not plausible (letters,
+ * too few or too many digits). */
+int people_phone_norm(const char *in, char *out, int size);
+
+/* 1 when email is a plausible address (one @, a dotted domain, no spaces, sane lengths). */
+int people_email_valid(const char *email);
+
+/* The person's outbox "person" JSON (details and consent) as a new string the caller frees;
+ * NULL on error. */
+char *people_payload_json(struct store *s, int64_t person_id);
+
+#endif

@@ -1,0 +1,215 @@
+/* Check-in benchmark: roster import of 100,000 generated rows against the sqlite3 CLI's .import
+ * of the same file, and search latency per keystroke over those 100,000 people against a naive
+ * full-scan LIKE '%...%' query. Prints figures; asserts nothing about time. */
+#include "clock.h"
+#include "people.h"
+#include "roster.h"
+#include "store.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ROWS 100000
+
+static const char *const FIRST[] = {
+	"Søren", "Åsa", "Anne", "Anna", "Mette", "Jens", "Peter", "Lars", "Mads", "Sofie", "Ida",
+	"Emma", "Freja", "Karen", "Kirsten", "Hanne", "Jørgen", "Niels", "Henrik", "Thomas",
+	"Martin", "Michael", "Rasmus", "Frederik", "Mathilde", "Laura", "Maja", "Clara", "Signe",
+	"Marie Louise", "Anne-Mette", "Bjørn", "Øjvind", "Ærling", "Åge", "Erik", "Elin", "Björn",
+	"Göran", "Maria", "Karin", "Lena", "Eva", "Ingrid", "Astrid", "Sven", "Nils", "Olof",
+	"Johan", "Anders", "Per", "Mikael", "Malin", "Linnea", "Ebba", "Elsa", "Alice", "Agnes",
+	"Wilma", "Hugo", "Oscar", "Liam", "William", "Noah", "Lucas", "Oliver", "Victor", "Emil",
+	"Magnus", "Kasper", "Jonas", "Simon", "Tobias", "Christian", "Camilla", "Louise", "Julie",
+	"Cecilie", "Nanna", "Line", "Pernille", "Tina", "Susanne", "Lone", "Birgitte", "Inge",
+	"Grethe", "Bent", "Poul", "Knud", "Ole", "Flemming", "Preben", "Torben", "Steen", "Jesper",
+	"Morten", "Kim", "René", "José", "Zoë", "Chloé", "Ahmed", "Fatima", "Mohammed", "Aisha",
+};
+
+static const char *const LAST[] = {
+	"Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen",
+	"Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen",
+	"Christiansen", "Poulsen", "Johansen", "Møller", "Mortensen", "Karlsson", "Andersson",
+	"Johansson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson", "Svensson", "Gustafsson",
+	"Öberg", "Åberg", "Ström", "Lindqvist", "Bergström", "Hägglund", "Kierkegaard",
+	"Hansen-Jensen", "Due", "Holm", "Lund", "Berg", "Dahl", "Friis", "Bech", "Krogh", "Skov",
+	"Vestergaard", "Østergaard", "Nørgaard", "Kjær", "Bøgh", "Ærø", "Lauridsen", "Knudsen",
+	"Mikkelsen", "Frederiksen", "Henriksen", "Iversen", "Jakobsen", "Schmidt", "Müller",
+	"O'Brien", "Yilmaz", "Hussein", "Ali", "Nguyen", "García", "Kowalski", "Novák",
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* a benchmark measures real time */
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void ascii_local(const char *in, char *out, size_t size)
+{
+	/* A plausible email local part: ASCII letters of the name. */
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)in; *p && o + 1 < size; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
+			out[o++] = (char)(*p | 0x20);
+	out[o] = '\0';
+}
+
+static void generate(const char *path)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		die("cannot write %s", path);
+	fputs("Fornavn;Efternavn;E-mail;Mobil;Postnummer;RSVP\r\n", f);
+	unsigned x = 42;
+	for (int i = 0; i < ROWS; i++) {
+		x = x * 1103515245u + 12345u;
+		const char *fn = FIRST[(x >> 8) % ARRAY_SIZE(FIRST)];
+		x = x * 1103515245u + 12345u;
+		const char *ln = LAST[(x >> 8) % ARRAY_SIZE(LAST)];
+		char a[64], b[64];
+		ascii_local(fn, a, sizeof(a));
+		ascii_local(ln, b, sizeof(b));
+		char phone[32] = "";
+		if (i % 3 == 0)
+			snprintf(phone, sizeof(phone), "+45 %08d", 20000000 + i);
+		fprintf(f, "%s;%s;%s.%s%d@example.dk;%s;%d;R%d\r\n", fn, ln, a, b, i, phone,
+			1000 + (int)(x % 9000), i);
+	}
+	if (fclose(f) != 0)
+		die("cannot write %s", path);
+}
+
+static const char SQL_NAIVE[] =
+	"SELECT id, first_name, last_name FROM person "
+	"WHERE first_name || ' ' || last_name || ' ' || coalesce(email, '') LIKE ?1 "
+	"ORDER BY first_name LIMIT 8";
+
+int main(void)
+{
+	const char *base = getenv("TMPDIR");
+	char dir[512];
+	snprintf(dir, sizeof(dir), "%s/barnstorm-bench.XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(dir))
+		die("cannot create a temporary folder");
+	char csv[1024], cmd[4096], naive_dir[1024];
+	snprintf(csv, sizeof(csv), "%s/roster.csv", dir);
+	snprintf(naive_dir, sizeof(naive_dir), "%s/cli.db", dir);
+	generate(csv);
+
+	struct store *s = store_open(dir);
+	if (!s)
+		die("%s", err_msg());
+	struct clock c;
+	clock_init_real(&c);
+	struct roster_report r;
+	roster_report_init(&r);
+	/* Experiment: a larger SQLite page cache than the default 2 MB. */
+	if (getenv("BENCH_CACHE_MB")) {
+		char pragma[64];
+		snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%s000", getenv("BENCH_CACHE_MB"));
+		store_exec(s, pragma);
+		printf("(page cache set to %s MB)\n", getenv("BENCH_CACHE_MB"));
+	}
+	double t0 = now_s();
+	if (roster_import(s, &c, csv, NULL, &r) < 0)
+		die("%s", err_msg());
+	double t_import = now_s() - t0;
+	printf("import of %d rows: %.2f s (%ld imported, %ld rejected)\n", ROWS, t_import,
+	       r.imported, r.rejected);
+	roster_report_release(&r);
+	t0 = now_s();
+	if (roster_import(s, &c, csv, NULL, &r) < 0)
+		die("%s", err_msg());
+	printf("re-import (all unchanged): %.2f s (%ld unchanged)\n", now_s() - t0, r.unchanged);
+	roster_report_release(&r);
+
+	/* The sqlite3 CLI with the same durability settings, into a plain table. */
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 '%s' -cmd 'PRAGMA journal_mode=WAL' -cmd 'PRAGMA synchronous=FULL' "
+		 "-cmd '.mode csv' -cmd '.separator ;' '.import \"%s\" roster' >/dev/null", naive_dir,
+		 csv);
+	t0 = now_s();
+	int rc = system(cmd);
+	double t_cli = now_s() - t0;
+	if (rc != 0)
+		printf("sqlite3 CLI .import: failed (is sqlite3 installed?)\n");
+	else
+		printf("sqlite3 CLI .import of the same file: %.2f s (ours: %.1fx that; ours also "
+		       "validates, normalises, merges and indexes search tokens)\n", t_cli,
+		       t_import / t_cli);
+
+	if (getenv("BENCH_QUERY")) {
+		/* Profiling aid: one query many times. */
+		struct people_result pr[8];
+		t0 = now_s();
+		for (int i = 0; i < 1000; i++)
+			people_search(s, "bench", getenv("BENCH_QUERY"), pr, 8);
+		printf("\"%s\" x1000: %.3f ms each\n", getenv("BENCH_QUERY"), (now_s() - t0));
+	}
+	/* Typing, one keystroke at a time. */
+	static const char *const typed[] = {
+		"søren kierkegaard", "anne hansen", "oberg asa", "ærø", "aero", "marie louise", "jens n",
+		"sorensen", "ahmed ali", "kowalski", "lars", "bjorn", "an",
+	};
+	double lat[512], nv[512], worst = 0;
+	int nlat = 0, nnv = 0;
+	char worst_text[128] = "";
+	struct people_result res[8];
+	for (size_t t = 0; t < ARRAY_SIZE(typed); t++) {
+		const char *w = typed[t];
+		size_t len = strlen(w);
+		for (size_t k = 1; k <= len; k++) {
+			if (k < len && (((unsigned char)w[k]) & 0xC0) == 0x80)
+				continue; /* the middle of a character */
+			char prefix[128];
+			memcpy(prefix, w, k);
+			prefix[k] = '\0';
+			t0 = now_s();
+			int n = people_search(s, "bench", prefix, res, 8);
+			double dt = now_s() - t0;
+			if (n < 0)
+				die("%s", err_msg());
+			if (nlat < (int)ARRAY_SIZE(lat))
+				lat[nlat++] = dt;
+			if (dt > worst) {
+				worst = dt;
+				str_copy(worst_text, sizeof(worst_text), prefix);
+			}
+			/* The naive query on the same keystroke. */
+			char like[160];
+			snprintf(like, sizeof(like), "%%%s%%", prefix);
+			struct store_stmt *st = store_stmt(s, SQL_NAIVE);
+			t0 = now_s();
+			store_bind_text(st, 1, like);
+			while (store_step(st) == STORE_ROW)
+				;
+			store_reset(st);
+			if (nnv < (int)ARRAY_SIZE(nv))
+				nv[nnv++] = now_s() - t0;
+		}
+		printf("  \"%s\": %d results for the whole text\n", w, people_search(s, "bench", w, res, 8));
+	}
+	qsort(lat, (size_t)nlat, sizeof(double), cmp_double);
+	qsort(nv, (size_t)nnv, sizeof(double), cmp_double);
+	printf("search per keystroke over %d people (%d keystrokes): median %.3f ms, worst %.3f ms\n",
+	       ROWS, nlat, lat[nlat / 2] * 1e3, lat[nlat - 1] * 1e3);
+	printf("  (the slowest keystroke was \"%s\")\n", worst_text);
+	printf("naive LIKE '%%...%%' full scan, same keystrokes: median %.3f ms, worst %.3f ms "
+	       "(%.0fx slower at the median, %.0fx at the worst)\n", nv[nnv / 2] * 1e3,
+	       nv[nnv - 1] * 1e3, nv[nnv / 2] / lat[nlat / 2], nv[nnv - 1] / lat[nlat - 1]);
+	store_close(s);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return 0;
+}

@@ -1,0 +1,380 @@
+#include "testutil.h"
+
+#include "clock.h"
+#include "commands.h"
+#include "pack.h"
+#include "people.h"
+#include "roster.h"
+#include "store.h"
+#include "util.h"
+
+#include <sys/resource.h>
+
+/* ASan keeps freed memory in a quarantine of 256 MB by default, which would make the memory
+ * bound of the 1,000,000-row test measure ASan rather than the importer. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "quarantine_size_mb=16";
+}
+
+struct fx {
+	char *dir;
+	struct store *s;
+	struct clock c;
+	struct roster_report r;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	f->dir = tu_tempdir();
+	f->s = store_open(f->dir);
+	assert_non_null(f->s);
+	clock_init_fake(&f->c, 1764784800000);
+	roster_report_init(&f->r);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	roster_report_release(&f->r);
+	store_close(f->s);
+	tu_rmtree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static int import(struct fx *f, const char *name)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/tests/data/roster/%s", tu_src(), name);
+	roster_report_release(&f->r);
+	roster_report_init(&f->r);
+	return roster_import(f->s, &f->c, path, NULL, &f->r);
+}
+
+static int import_mem(struct fx *f, const char *data, size_t len, const struct pack *p)
+{
+	roster_report_release(&f->r);
+	roster_report_init(&f->r);
+	return roster_import_mem(f->s, &f->c, "mem.csv", data, len, p, &f->r);
+}
+
+static int64_t q(struct fx *f, const char *sql)
+{
+	return store_query_int(f->s, sql);
+}
+
+/* 1 when the report rejected line with a reason containing what. */
+static int rejected(const struct roster_report *r, long line, const char *what)
+{
+	for (int i = 0; i < r->nreasons; i++)
+		if (r->reasons[i].line == line && strstr(r->reasons[i].reason, what))
+			return 1;
+	return 0;
+}
+
+/* The report on stderr when VERBOSE is set. */
+static void dump(const struct roster_report *r)
+{
+	if (getenv("VERBOSE"))
+		roster_report_print(r, "test", stderr);
+}
+
+static void excel_danish_cp1252(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(import(f, "excel_da_cp1252.csv"), 0);
+	dump(&f->r);
+	assert_int_equal(f->r.delimiter, ';');
+	assert_int_equal(f->r.bom, 0);
+	assert_true(f->r.cp1252_fields > 0);
+	assert_int_equal(f->r.imported, 3);
+	assert_int_equal(f->r.rejected, 1);
+	assert_true(rejected(&f->r, 6, "invalid email"));
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE first_name = 'Søren' AND "
+			      "last_name = 'Kierkegaard' AND phone = '12345678' AND external_id = 'R-1'"),
+			 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE first_name = 'Åse' AND "
+			      "last_name = 'Ærø'"), 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE last_name = 'Müller'"), 1);
+	struct people_result res[4];
+	assert_int_equal(people_search(f->s, "e", "aero ase", res, 4), 1);
+}
+
+static void excel_swedish_bom(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(import(f, "excel_sv_bom.csv"), 0);
+	dump(&f->r);
+	assert_int_equal(f->r.bom, 1);
+	assert_int_equal(f->r.imported, 2);
+	assert_int_equal(f->r.rejected, 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE first_name = 'Åsa' AND "
+			      "phone = '0701234567' AND postcode = '21145'"), 1);
+}
+
+static void platform_export_quotes_and_extra_columns(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(import(f, "platform.csv"), 0);
+	dump(&f->r);
+	assert_int_equal(f->r.delimiter, ',');
+	assert_int_equal(f->r.imported, 3);
+	assert_int_equal(f->r.rejected, 2);
+	assert_true(rejected(&f->r, 7, "no first name"));
+	assert_true(rejected(&f->r, 8, "invalid phone"));
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE first_name = 'Marie Louise' AND "
+			      "external_id = '102'"), 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE last_name = 'O''Brien, Jr.' AND "
+			      "phone = '98765432'"), 1);
+}
+
+static void reimport_changes_nothing_and_update_merges(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(import(f, "platform.csv"), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM person"), 3);
+	int64_t tokens = q(f, "SELECT count(*) FROM person_token");
+	assert_int_equal(import(f, "platform.csv"), 0);
+	assert_int_equal(f->r.imported, 0);
+	assert_int_equal(f->r.merged, 0);
+	assert_int_equal(f->r.unchanged, 3);
+	assert_int_equal(f->r.rejected, 2);
+	assert_int_equal(q(f, "SELECT count(*) FROM person"), 3);
+	assert_int_equal(q(f, "SELECT count(*) FROM person_token"), tokens);
+	/* An updated file: a new postcode for 101, a new person, 103 found by email. */
+	const char *upd = "id,first,last,email,zip\r\n"
+			  "101,Anne,Hansen-Jensen,anne@example.org,8210\r\n"
+			  "106,Ny,Person,ny@example.org,8000\r\n"
+			  ",Peter,\"O'Brien, Jr.\",PETER@example.org,\r\n";
+	assert_int_equal(import_mem(f, upd, strlen(upd), NULL), 0);
+	dump(&f->r);
+	assert_int_equal(f->r.imported, 1);
+	assert_int_equal(f->r.merged, 1);
+	assert_int_equal(f->r.unchanged, 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM person"), 4);
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE external_id = '101' AND "
+			      "postcode = '8210'"), 1);
+}
+
+static void full_name_tab_and_pack_map(void **state)
+{
+	struct fx *f = *state;
+	struct pack p;
+	memset(&p, 0, sizeof(p));
+	p.roster_map_field[0] = "id";
+	p.roster_map_header[0] = "Medlemsnummer";
+	p.nroster_map = 1;
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/tests/data/roster/fullname_tab.csv", tu_src());
+	assert_int_equal(roster_import(f->s, &f->c, path, &p, &f->r), 0);
+	dump(&f->r);
+	assert_int_equal(f->r.delimiter, '\t');
+	assert_int_equal(f->r.imported, 3);
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE first_name = 'Anne Marie' AND "
+			      "last_name = 'Holm' AND external_id = 'M-1'"), 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE first_name = 'Anne Marie' AND "
+			      "last_name = 'Holm' AND external_id = 'M-3'"), 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE first_name = 'Cher' AND "
+			      "last_name = '' AND external_id = 'M-2'"), 1);
+}
+
+static void unbalanced_quote_loses_no_good_rows(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(import(f, "unbalanced.csv"), 0);
+	dump(&f->r);
+	assert_int_equal(f->r.imported, 3);
+	assert_int_equal(f->r.rejected, 1);
+	assert_true(rejected(&f->r, 3, "quote"));
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE first_name IN ('Anna', 'Carl', "
+			      "'Dora')"), 3);
+	/* A quote that closes badly in the middle of the file, and a stray quote inside a
+	 * field (read as written). */
+	const char *csv = "first,last\n"
+			  "A,\"x\n"
+			  "B,\"y\"z\n"
+			  "C,Hans \"Hansi\" Jensen\n"
+			  "D,E\n";
+	assert_int_equal(import_mem(f, csv, strlen(csv), NULL), 0);
+	dump(&f->r);
+	assert_true(rejected(&f->r, 2, "quote"));
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE first_name = 'C' AND "
+			      "last_name = 'Hans \"Hansi\" Jensen'"), 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE first_name = 'D'"), 1);
+	/* A quoted field running on for hundreds of lines is cut off, and parsing resumes. */
+	size_t cap = 200000, n = 0;
+	char *big = malloc(cap);
+	n += (size_t)snprintf(big + n, cap - n, "first,last\nBad,\"open\n");
+	for (int i = 0; i < 500; i++)
+		n += (size_t)snprintf(big + n, cap - n, "P%d,Q%d\n", i, i);
+	assert_int_equal(import_mem(f, big, n, NULL), 0);
+	dump(&f->r);
+	assert_int_equal(f->r.rejected, 1);
+	assert_int_equal(f->r.imported, 500);
+	free(big);
+}
+
+static void duplicates_and_invalid_contacts(void **state)
+{
+	struct fx *f = *state;
+	/* A reason quoting a field keeps to one line. */
+	const char *nl = "first,email\nA,\"x\ny@\"\n";
+	assert_int_equal(import_mem(f, nl, strlen(nl), NULL), 0);
+	assert_int_equal(f->r.rejected, 1);
+	assert_null(strchr(f->r.reasons[0].reason, '\n'));
+	assert_int_equal(import(f, "duplicates_invalid.csv"), 0);
+	dump(&f->r);
+	assert_int_equal(f->r.imported, 1);
+	assert_int_equal(f->r.unchanged, 2);
+	assert_int_equal(f->r.rejected, 3);
+	assert_true(rejected(&f->r, 4, "invalid email 'not-an-email'"));
+	assert_true(rejected(&f->r, 5, "invalid phone '123'"));
+	assert_true(rejected(&f->r, 6, "invalid postcode"));
+}
+
+static void empty_header_only_no_names(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(import(f, "empty.csv"), -1);
+	assert_non_null(strstr(err_msg(), "is empty"));
+	assert_int_equal(import(f, "header_only.csv"), 0);
+	assert_int_equal(f->r.imported + f->r.rejected, 0);
+	assert_int_equal(import(f, "no_name_column.csv"), -1);
+	assert_non_null(strstr(err_msg(), "no column"));
+	assert_int_equal(import(f, "missing.csv"), -1);
+	assert_non_null(strstr(err_msg(), "missing.csv"));
+	assert_int_equal(import_mem(f, "", 0, NULL), -1);
+	assert_int_equal(q(f, "SELECT count(*) FROM person"), 0);
+}
+
+static void huge_field_and_binary_garbage(void **state)
+{
+	struct fx *f = *state;
+	size_t mb = 1024 * 1024;
+	char *csv = malloc(mb + 200);
+	size_t n = (size_t)snprintf(csv, 200, "first;last\nAnna;");
+	memset(csv + n, 'x', mb);
+	n += mb;
+	n += (size_t)snprintf(csv + n, 200, "\nBo;Berg\n");
+	assert_int_equal(import_mem(f, csv, n, NULL), 0);
+	dump(&f->r);
+	assert_int_equal(f->r.rejected, 1);
+	assert_int_equal(f->r.imported, 1);
+	/* The same in quotes with a delimiter inside. */
+	n = (size_t)snprintf(csv, 200, "first;last\n\"Anna;");
+	memset(csv + n, 'y', 5000);
+	n += 5000;
+	n += (size_t)snprintf(csv + n, 200, "\";X\nCarl;Berg\n");
+	assert_int_equal(import_mem(f, csv, n, NULL), 0);
+	dump(&f->r);
+	assert_true(rejected(&f->r, 2, "longer than"));
+	assert_int_equal(f->r.imported, 1);
+	/* Binary garbage after a good header: rejected rows, no crash, the good row kept. */
+	n = (size_t)snprintf(csv, 200, "first,last\n");
+	unsigned x = 12345;
+	for (int i = 0; i < 100000; i++) {
+		x = x * 1103515245 + 12345;
+		csv[n++] = (char)(x >> 16);
+	}
+	n += (size_t)snprintf(csv + n, 200, "\nGood,Row\n");
+	assert_int_equal(import_mem(f, csv, n, NULL), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE first_name = 'Good'"), 1);
+	assert_true(store_integrity_ok(f->s));
+	/* Garbage only: no usable header. */
+	assert_int_equal(import_mem(f, csv + 11, 5000, NULL), -1);
+	/* Invalid UTF-8 that is not Windows-1252 either still imports as text, valid UTF-8. */
+	const char *bad = "first,last\n\x81\x8d\x90Ole,Lund\xc3\n";
+	assert_int_equal(import_mem(f, bad, strlen(bad), NULL), 0);
+	dump(&f->r);
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE last_name LIKE 'Lund%'"), 1);
+	free(csv);
+}
+
+static void file_size_limit(void **state)
+{
+	struct fx *f = *state;
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/big.csv", f->dir);
+	int fd = open(path, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, ROSTER_FILE_MAX + 1), 0); /* sparse: costs no disk */
+	close(fd);
+	roster_report_release(&f->r);
+	assert_int_equal(roster_import(f->s, &f->c, path, NULL, &f->r), -1);
+	assert_non_null(strstr(err_msg(), "at most 200 MB"));
+	unlink(path);
+}
+
+static long maxrss_mb(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss / 1024;
+}
+
+static void million_rows_bounded_memory(void **state)
+{
+	struct fx *f = *state;
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/million.csv", f->dir);
+	FILE *out = fopen(path, "wb");
+	assert_non_null(out);
+	fputs("Fornavn;Efternavn;E-mail;Mobil;Postnummer;RSVP\r\n", out);
+	for (long i = 0; i < 1000000; i++)
+		fprintf(out, "Navn%ld;Efternavn%ld;p%ld@example.dk;;%ld;R%ld\r\n", i, i % 977, i,
+			1000 + i % 9000, i);
+	assert_int_equal(fclose(out), 0);
+	long before = maxrss_mb();
+	assert_int_equal(roster_import(f->s, &f->c, path, NULL, &f->r), 0);
+	long after = maxrss_mb();
+	fprintf(stderr, "# 1,000,000 rows: maxrss %ld MB before, %ld MB after\n", before, after);
+	assert_int_equal(f->r.imported, 1000000);
+	assert_int_equal(f->r.rejected, 0);
+	assert_true(after < 200);
+	struct people_result res[4];
+	assert_int_equal(people_search(f->s, "e", "navn999999", res, 4), 1);
+	unlink(path);
+}
+
+static void import_command(void **state)
+{
+	struct fx *f = *state;
+	char pack[1024], data[1024];
+	snprintf(pack, sizeof(pack), "%s/assets/demo", tu_src());
+	snprintf(data, sizeof(data), "%s/data", f->dir);
+	char *argv[] = { "import", pack, "--data", data, NULL };
+	assert_int_equal(cmd_import(4, argv), 0);
+	char *argv2[] = { "import", "/nonexistent/roster.csv", "--data", data, NULL };
+	assert_int_equal(cmd_import(4, argv2), 1);
+	struct store *s = store_open(data);
+	assert_non_null(s);
+	assert_true(store_query_int(s, "SELECT count(*) FROM person") >= 100);
+	store_close(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(excel_danish_cp1252, setup, teardown),
+		cmocka_unit_test_setup_teardown(excel_swedish_bom, setup, teardown),
+		cmocka_unit_test_setup_teardown(platform_export_quotes_and_extra_columns, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(reimport_changes_nothing_and_update_merges, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(full_name_tab_and_pack_map, setup, teardown),
+		cmocka_unit_test_setup_teardown(unbalanced_quote_loses_no_good_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(duplicates_and_invalid_contacts, setup, teardown),
+		cmocka_unit_test_setup_teardown(empty_header_only_no_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(huge_field_and_binary_garbage, setup, teardown),
+		cmocka_unit_test_setup_teardown(file_size_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(import_command, setup, teardown),
+		cmocka_unit_test_setup_teardown(million_rows_bounded_memory, setup, teardown),
+	};
+	return RUN_TESTS(tests);
+}
