@@ -12,10 +12,11 @@
 #include <stdio.h>
 #include <string.h>
 
-void check_pack(const struct pack *p, struct diags *d)
+void check_pack(const struct pack *p, struct diags *d, int with_slides)
 {
 	agenda_check(p, d);
-	slides_check(p, d);
+	if (with_slides)
+		slides_check(p, d);
 	for (int i = 0; i < p->nteams; i++) {
 		char err[512];
 		if (p->teams[i].qr && teams_check_template(p->teams[i].qr, err, sizeof(err)) < 0)
@@ -61,7 +62,7 @@ int cmd_check(int argc, char **argv)
 	struct diags d;
 	diags_init(&d);
 	if (pack_load(cli.positional, &p, &d) == 0 || p.title)
-		check_pack(&p, &d);
+		check_pack(&p, &d, 1);
 	diags_sort(&d);
 	for (int i = 0; i < d.n; i++) {
 		char line[1400];

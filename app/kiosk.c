@@ -77,7 +77,7 @@ static void load(struct kiosk *k)
 	diags_init(&k->diags);
 	k->pack_ok = pack_load(k->pack_dir, &k->pack, &k->diags) == 0;
 	if (k->pack_ok) {
-		check_pack(&k->pack, &k->diags);
+		check_pack(&k->pack, &k->diags, 0);
 		k->pack_ok = k->diags.errors == 0;
 	}
 	const char *codes[PACK_MAX_LANGS];
@@ -347,9 +347,10 @@ int cmd_run(int argc, char **argv)
 			kiosk_frame(k);
 		watchdog_ping();
 	}
+	/* Features with threads (slides, printing, upload) stop before the display they wake. */
+	kiosk_release(k);
 	render_close(r);
 	display_close(d);
-	kiosk_release(k);
 	free(k);
 	return 0;
 }

@@ -389,9 +389,9 @@ int cmd_script(int argc, char **argv)
 			break;
 		p = nl + 1;
 	}
+	kiosk_release(k);
 	render_close(r);
 	display_close(d);
-	kiosk_release(k);
 	free(k);
 	free(text);
 	return rc;

@@ -193,7 +193,7 @@ struct store *store_open(const char *dir)
 		goto fail;
 	/* People typed this data: WAL + FULL survives power loss; foreign keys guard references. */
 	if (store_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-			  "PRAGMA foreign_keys = ON;") < 0)
+			  "PRAGMA foreign_keys = ON; PRAGMA cache_size = -16000;") < 0)
 		goto fail;
 	if (migrate(s) < 0)
 		goto fail;

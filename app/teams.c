@@ -658,8 +658,12 @@ int teams_link(const struct pack *p, const struct commitment *cm, char *out, int
 		return 1;
 	struct teams_link_vars v = {cm->person_uuid, cm->team_name, cm->role_name, event_of(p),
 				    cm->first_name};
-	if (teams_expand(tmpl, &v, out, size) < 0)
-		return err_set("team '%s': %s", cm->team_name, err_msg());
+	if (teams_expand(tmpl, &v, out, size) < 0) {
+		/* err_msg() is the buffer err_set() writes: copy it out first. */
+		char why[512];
+		str_copy(why, sizeof(why), err_msg());
+		return err_set("team '%s': %s", cm->team_name, why);
+	}
 	return 0;
 }
 

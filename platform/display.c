@@ -172,7 +172,8 @@ static int map_key(SDL_Keycode k, enum ui_key *key, char *ch)
 	case SDLK_END: *key = UI_KEY_END; return 1;
 	case SDLK_F11: *key = UI_KEY_F11; return 1;
 	default:
-		if (k >= 'a' && k <= 'z') {
+		/* Presentation clickers send '.' (or 'b') for a black screen. */
+		if ((k >= 'a' && k <= 'z') || k == '.') {
 			*key = UI_KEY_CHAR;
 			*ch = (char)k;
 			return 1;

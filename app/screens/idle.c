@@ -54,6 +54,10 @@ void screen_idle(struct kiosk *k)
 	struct ui_rect bottom = ui_cut_bottom(&all, ui_px(ui, 56));
 	if (ui_button(ui, tr(k, "Organizer"), ui_cut_left(&bottom, ui_px(ui, 200)), UI_QUIET))
 		kiosk_require_pin(k, SCREEN_ORGANIZER);
+	/* Packs that let attendees sign themselves up offer it at the door. */
+	if (k->pack.self_service &&
+	    ui_button(ui, tr(k, "Sign up"), ui_cut_right(&bottom, ui_px(ui, 240)), UI_SECONDARY))
+		signup_begin_self_service(k);
 
 	/* Middle: the event and the button. */
 	struct ui_rect mid = all;
