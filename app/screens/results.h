@@ -1,0 +1,61 @@
+/* Results: the organizer's "Upload and export" screen (SCREEN_RESULTS, behind the PIN).
+ *
+ * It shows where results go (the [upload] kind and host, never the token or the url's path), the
+ * uploader's state (idle, sending, failing with the last reason, waiting for the clock, all sent,
+ * or no upload configured), the outbox counts (queued, sent, refused with the reason) and the
+ * last success time; "Upload now" and "Retry refused" act on the uploader; "Export to USB stick"
+ * writes people.csv, checkins.csv and results.json (export.h) into a new folder
+ * barnstorm-EVENTID-YYYYMMDD-HHMM on a mounted stick (platform/usb.h) and says where and how much.
+ *
+ * results_open() starts the background uploader (upload.h) when the pack has [upload];
+ * results_close() stops it. The uploader has no change callback, so while the screen is shown it
+ * copies the status once a second (kiosk_wake_at); the copy never waits for the network. */
+#ifndef BARNSTORM_SCREENS_RESULTS_H
+#define BARNSTORM_SCREENS_RESULTS_H
+
+#include <stdint.h>
+
+#include "upload.h"
+
+struct kiosk;
+struct uploader;
+
+enum results_export {
+	RESULTS_EXPORT_NONE,     /* nothing said yet on this visit */
+	RESULTS_EXPORT_PENDING,  /* tapped: the next frame says "Exporting…" */
+	RESULTS_EXPORT_RUN,      /* "Exporting…" is on screen: the next frame writes the files */
+	RESULTS_EXPORT_DONE,
+	RESULTS_EXPORT_NO_STICK,
+	RESULTS_EXPORT_FAILED,
+};
+
+/* The feature's UI state, kept in struct kiosk. */
+struct results_ui {
+	int opened;
+	struct uploader *uploader;    /* owned; NULL without [upload] or when it could not start */
+	char target_kind[32];         /* "webhook", "actionnetwork", "webdav"; "" without [upload] */
+	char target_host[128];        /* host[:port] of the url, never its user, password or path */
+	char start_error[256];        /* why the uploader could not start ("" when it runs) */
+
+	struct upload_status status;  /* the snapshot on screen */
+	int64_t refreshed_at;         /* clock ms of that snapshot */
+	int last_frame;               /* k->frames when the screen was last drawn (a new visit
+					 * when it was not drawn in the frame before) */
+
+	enum results_export export_state;
+	char export_dir[1024];        /* the folder written */
+	char export_shown[1024];      /* the same as STICK/FOLDER, for the message */
+	long export_people, export_checkins;
+	char export_error[256];
+};
+
+/* Called when the kiosk has loaded a usable pack and store, and before they are released. */
+void results_open(struct kiosk *k);
+void results_close(struct kiosk *k);
+void screen_results(struct kiosk *k);
+
+/* For other features: a record was just queued in the outbox; send it without waiting for the
+ * uploader's next poll. Does nothing without an uploader. */
+void results_kick(struct kiosk *k);
+
+#endif
