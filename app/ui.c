@@ -347,6 +347,8 @@ int ui_text_wrapped(struct ui *ui, const char *text, struct ui_rect r, enum ui_f
 		s += best;
 		while (*s == ' ')
 			s++;
+		if (*s == '\n')
+			s++; /* the line break that ended this line; a second one is a blank line */
 		if (y + lh > r.y + r.h && *s)
 			break;
 	}

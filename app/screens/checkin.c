@@ -228,6 +228,8 @@ static void check_in(struct kiosk *k, int64_t person_id, const char *method)
 		welcome(k, CHECKIN_WELCOME_FAILED, NULL);
 		return;
 	}
+	if (rc == PEOPLE_CHECKIN_OK)
+		results_kick(k); /* the uploader sends it now rather than at its next poll */
 	struct people_result p;
 	if (people_get(k->store, event_id(k), person_id, &p) != 1)
 		p.first_name[0] = '\0';
@@ -762,6 +764,8 @@ static void walkin_submit(struct kiosk *k)
 	struct people_walkin_errors e;
 	struct people_walkin_result r;
 	int rc = people_walkin(k->store, &k->clock, event_id(k), &w, &e, &r);
+	if (rc == 0)
+		results_kick(k);
 	if (rc == 1) {
 		/* E.g. consent given but no way to contact: back to the fields, with the messages. */
 		c->errors = e;

@@ -319,10 +319,12 @@ static void meeting_wake(struct kiosk *k, const struct agenda_view *v)
 static void op_done(struct kiosk *k, int rc)
 {
 	struct meeting_ui *m = &k->meeting;
-	if (rc < 0)
+	if (rc < 0) {
 		str_copy(m->error, sizeof(m->error), err_msg());
-	else
+	} else {
 		m->error[0] = '\0';
+		results_kick(k); /* the meeting log goes out with the next upload */
+	}
 	k->dirty = 1;
 }
 
