@@ -311,6 +311,23 @@ int kiosk_timeout(const struct kiosk *k)
 	return left < 0 ? 0 : left > 86400000 ? 86400000 : (int)left;
 }
 
+void kiosk_step(struct kiosk *k, int max_wait_ms)
+{
+	int timeout = kiosk_timeout(k);
+	if (timeout < 0 || timeout > max_wait_ms)
+		timeout = max_wait_ms;
+	struct display_event ev;
+	if (display_wait(k->display, timeout, &ev)) {
+		kiosk_event(k, &ev);
+		while (display_poll(k->display, &ev))
+			kiosk_event(k, &ev);
+	}
+	if (k->wake_at && clock_now(&k->clock) >= k->wake_at)
+		k->dirty = 1;
+	if (k->dirty)
+		kiosk_frame(k);
+}
+
 /* barnstorm [run] --pack DIR --data DIR [--windowed] [--lang CODE] */
 int cmd_run(int argc, char **argv)
 {
@@ -332,19 +349,7 @@ int cmd_run(int argc, char **argv)
 	kiosk_frame(k);
 	watchdog_ready();
 	while (!k->quit) {
-		int timeout = kiosk_timeout(k);
-		if (timeout < 0 || timeout > MAX_SLEEP_MS)
-			timeout = MAX_SLEEP_MS;
-		struct display_event ev;
-		if (display_wait(d, timeout, &ev)) {
-			kiosk_event(k, &ev);
-			while (display_poll(d, &ev))
-				kiosk_event(k, &ev);
-		}
-		if (k->wake_at && clock_now(&k->clock) >= k->wake_at)
-			k->dirty = 1;
-		if (k->dirty)
-			kiosk_frame(k);
+		kiosk_step(k, MAX_SLEEP_MS);
 		watchdog_ping();
 	}
 	/* Features with threads (slides, printing, upload) stop before the display they wake. */

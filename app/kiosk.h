@@ -117,6 +117,9 @@ void kiosk_attach(struct kiosk *k, struct display *d, struct render *r);
 void kiosk_event(struct kiosk *k, const struct display_event *ev);
 /* Draws one frame (and a second one if a tap changed the state). */
 void kiosk_frame(struct kiosk *k);
+/* One turn of the loop: waits for input, a timed redraw or max_wait_ms, whichever comes first,
+ * and draws if anything changed. Needs an attached display. */
+void kiosk_step(struct kiosk *k, int max_wait_ms);
 /* Milliseconds until the next timed redraw, or -1 for none. */
 int kiosk_timeout(const struct kiosk *k);
 

@@ -272,6 +272,7 @@ struct parse {
 	int last_key_line;
 	int item_ok;                  /* the current list item has been created */
 	int pin_given;                /* a pin key was there, even if it was rejected */
+	int tz_given;                 /* likewise the timezone */
 };
 
 /* inih's line reader, fed from memory. It counts lines (Debian's libinih is built without
@@ -462,8 +463,10 @@ static void key_event(struct parse *ps, const char *key, const char *v)
 		}
 		set_str(!strcmp(key, "starts") ? &p->starts_text : &p->ends_text, v);
 	} else if (!strcmp(key, "timezone")) {
+		ps->tz_given = 1;
 		if (!valid_tz(v)) {
-			ERR(ps, "unknown timezone '%s' (e.g. Europe/Copenhagen, Europe/Stockholm)", v);
+			ERR(ps, "unknown timezone '%s' (e.g. Europe/Copenhagen, Europe/Stockholm; the "
+				"tzdata package must be installed)", v);
 			return;
 		}
 		set_str(&p->timezone, v);
@@ -989,7 +992,7 @@ static void validate(struct parse *ps)
 			diags_add(d, DIAG_ERROR, INI_FILE, ev, "[event] has no starts (e.g. 2026-12-03 19:00)");
 		if (!p->ends_text)
 			diags_add(d, DIAG_ERROR, INI_FILE, ev, "[event] has no ends (e.g. 2026-12-03 20:30)");
-		if (!p->timezone)
+		if (!ps->tz_given)
 			diags_add(d, DIAG_ERROR, INI_FILE, ev, "[event] has no timezone (e.g. Europe/Copenhagen)");
 	}
 	if (p->nlangs == 0) {

@@ -49,17 +49,8 @@ static void bench_size(const char *pack, const char *data, int w, int h)
 	int before = k->frames;
 	double end = now_ms(CLOCK_MONOTONIC) + 10000.0;
 	while (now_ms(CLOCK_MONOTONIC) < end) {
-		int timeout = kiosk_timeout(k);
 		int left = (int)(end - now_ms(CLOCK_MONOTONIC));
-		if (timeout < 0 || timeout > left)
-			timeout = left > 0 ? left : 0;
-		struct display_event ev;
-		if (display_wait(d, timeout, &ev))
-			kiosk_event(k, &ev);
-		if (k->wake_at && clock_now(&k->clock) >= k->wake_at)
-			k->dirty = 1;
-		if (k->dirty)
-			kiosk_frame(k);
+		kiosk_step(k, left > 0 ? left : 0);
 	}
 	struct render_stats st;
 	render_stats(r, &st);
