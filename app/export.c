@@ -118,28 +118,23 @@ static const char SQL_COMMITMENTS[] =
 static const char SQL_AGENDA[] =
 	"SELECT uuid, event, segment, title, what, at, value FROM agenda_log ORDER BY id";
 
-static int write_people_csv(struct store *s, const char *dir, long *count)
+/* A CSV file of one query: header line, then one line a row written by row(). */
+static int write_csv(struct store *s, const char *dir, const char *name, const char *sql,
+		     const char *header, void (*row)(FILE *f, struct store_stmt *st), long *count)
 {
 	struct outfile o;
-	if (out_open(&o, dir, "people.csv") < 0)
+	if (out_open(&o, dir, name) < 0)
 		return -1;
-	struct store_stmt *st = store_stmt(s, SQL_PEOPLE);
+	struct store_stmt *st = store_stmt(s, sql);
 	if (!st) {
 		out_abort(&o);
 		return -1;
 	}
-	fputs("uuid,external_id,first_name,last_name,email,phone,postcode,lang,source,"
-	      "consent_version,consent_at,created_at\r\n", o.f);
+	fputs(header, o.f);
 	long n = 0;
 	int rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
-		char t1[32], t2[32];
-		iso_time(store_col_int(st, 10), store_col_is_null(st, 10), t1);
-		iso_time(store_col_int(st, 11), 0, t2);
-		for (int i = 0; i < 10; i++)
-			csv_field(o.f, store_col_text(st, i), i != 0 && i != 5, 0);
-		csv_field(o.f, t1, 0, 0);
-		csv_field(o.f, t2, 0, 1);
+		row(o.f, st);
 		n++;
 	}
 	store_reset(st);
@@ -151,39 +146,42 @@ static int write_people_csv(struct store *s, const char *dir, long *count)
 	return out_close(&o);
 }
 
+static void people_csv_row(FILE *f, struct store_stmt *st)
+{
+	char t1[32], t2[32];
+	iso_time(store_col_int(st, 10), store_col_is_null(st, 10), t1);
+	iso_time(store_col_int(st, 11), 0, t2);
+	for (int i = 0; i < 10; i++)
+		csv_field(f, store_col_text(st, i), i != 0 && i != 5, 0);
+	csv_field(f, t1, 0, 0);
+	csv_field(f, t2, 0, 1);
+}
+
+static void checkins_csv_row(FILE *f, struct store_stmt *st)
+{
+	char at[32], undone[32];
+	iso_time(store_col_int(st, 6), 0, at);
+	iso_time(store_col_int(st, 9), store_col_is_null(st, 9), undone);
+	for (int i = 0; i < 6; i++)
+		csv_field(f, store_col_text(st, i), i >= 3, 0);
+	csv_field(f, at, 0, 0);
+	csv_field(f, store_col_text(st, 7), 0, 0);
+	csv_field(f, store_col_int(st, 8) ? "yes" : "no", 0, 0);
+	csv_field(f, undone, 0, 1);
+}
+
+static int write_people_csv(struct store *s, const char *dir, long *count)
+{
+	return write_csv(s, dir, "people.csv", SQL_PEOPLE,
+			 "uuid,external_id,first_name,last_name,email,phone,postcode,lang,source,"
+			 "consent_version,consent_at,created_at\r\n", people_csv_row, count);
+}
+
 static int write_checkins_csv(struct store *s, const char *dir, long *count)
 {
-	struct outfile o;
-	if (out_open(&o, dir, "checkins.csv") < 0)
-		return -1;
-	struct store_stmt *st = store_stmt(s, SQL_CHECKINS);
-	if (!st) {
-		out_abort(&o);
-		return -1;
-	}
-	fputs("uuid,event,person_uuid,external_id,first_name,last_name,at,method,clock_synced,"
-	      "undone_at\r\n", o.f);
-	long n = 0;
-	int rc;
-	while ((rc = store_step(st)) == STORE_ROW) {
-		char at[32], undone[32];
-		iso_time(store_col_int(st, 6), 0, at);
-		iso_time(store_col_int(st, 9), store_col_is_null(st, 9), undone);
-		for (int i = 0; i < 6; i++)
-			csv_field(o.f, store_col_text(st, i), i >= 3, 0);
-		csv_field(o.f, at, 0, 0);
-		csv_field(o.f, store_col_text(st, 7), 0, 0);
-		csv_field(o.f, store_col_int(st, 8) ? "yes" : "no", 0, 0);
-		csv_field(o.f, undone, 0, 1);
-		n++;
-	}
-	store_reset(st);
-	if (rc < 0) {
-		out_abort(&o);
-		return -1;
-	}
-	*count = n;
-	return out_close(&o);
+	return write_csv(s, dir, "checkins.csv", SQL_CHECKINS,
+			 "uuid,event,person_uuid,external_id,first_name,last_name,at,method,"
+			 "clock_synced,undone_at\r\n", checkins_csv_row, count);
 }
 
 static json_t *text_or_null(struct store_stmt *st, int col)
@@ -216,119 +214,126 @@ static int json_member(FILE *f, json_t *o, long *n)
 	return 0;
 }
 
-static void json_section(FILE *f, const char *name, int first)
+/* How one column becomes a JSON value. */
+enum jkind {
+	J_TEXT,		/* NULL -> null */
+	J_SET,		/* "" -> null: the people query coalesces its optional columns to "" */
+	J_STRING,	/* always a string (names are never null) */
+	J_TIME,		/* ISO time, NULL -> null */
+	J_INT,
+	J_BOOL,
+	J_JSON,		/* stored JSON text, kept as text when it does not parse */
+};
+
+struct jfield {
+	const char *key;
+	int col;
+	enum jkind kind;
+};
+
+/* One array of results.json: the query and the member each row becomes. */
+struct jsection {
+	const char *name;
+	const char *sql;
+	const struct jfield *fields;
+	int nfields;
+};
+
+static const struct jfield PEOPLE_JSON[] = {
+	{ "uuid", 0, J_SET }, { "external_id", 1, J_SET }, { "first_name", 2, J_STRING },
+	{ "last_name", 3, J_STRING }, { "email", 4, J_SET }, { "phone", 5, J_SET },
+	{ "postcode", 6, J_SET }, { "lang", 7, J_SET }, { "source", 8, J_SET },
+	{ "consent_version", 9, J_SET }, { "consent_at", 10, J_TIME }, { "created_at", 11, J_TIME },
+};
+
+static const struct jfield CHECKINS_JSON[] = {
+	{ "uuid", 0, J_TEXT }, { "event", 1, J_TEXT }, { "person", 2, J_TEXT }, { "at", 6, J_TIME },
+	{ "method", 7, J_TEXT }, { "clock_synced", 8, J_BOOL }, { "undone_at", 9, J_TIME },
+};
+
+static const struct jfield COMMITMENTS_JSON[] = {
+	{ "uuid", 0, J_TEXT }, { "event", 1, J_TEXT }, { "person", 2, J_TEXT },
+	{ "role", 3, J_TEXT }, { "role_kind", 4, J_TEXT }, { "team", 5, J_TEXT },
+	{ "details", 6, J_JSON }, { "lang", 7, J_TEXT }, { "created_at", 8, J_TIME },
+	{ "updated_at", 9, J_TIME }, { "cancelled_at", 10, J_TIME },
+};
+
+static const struct jfield AGENDA_JSON[] = {
+	{ "uuid", 0, J_TEXT }, { "event", 1, J_TEXT }, { "segment", 2, J_INT },
+	{ "title", 3, J_TEXT }, { "what", 4, J_TEXT }, { "at", 5, J_TIME }, { "value", 6, J_TEXT },
+};
+
+static json_t *json_field(struct store_stmt *st, const struct jfield *fl)
 {
-	fprintf(f, "%s\n  \"%s\": [", first ? "" : ",", name);
+	const char *v;
+	json_t *j;
+	switch (fl->kind) {
+	case J_TEXT:
+		return text_or_null(st, fl->col);
+	case J_SET:
+		v = store_col_text(st, fl->col);
+		return *v ? json_string(v) : json_null();
+	case J_STRING:
+		return json_string(store_col_text(st, fl->col));
+	case J_TIME:
+		return time_or_null(st, fl->col);
+	case J_INT:
+		return json_integer(store_col_int(st, fl->col));
+	case J_BOOL:
+		return json_boolean(store_col_int(st, fl->col));
+	case J_JSON:
+		j = json_loads(store_col_text(st, fl->col), JSON_REJECT_DUPLICATES, NULL);
+		return j ? j : text_or_null(st, fl->col);
+	}
+	BUG("unknown JSON field kind");
+}
+
+/* Writes  "name": [ ...rows... ]  counting the rows into *count. */
+static int json_section(FILE *f, struct store *s, const struct jsection *sec, int first,
+			long *count)
+{
+	struct store_stmt *st = store_stmt(s, sec->sql);
+	if (!st)
+		return -1;
+	fprintf(f, "%s\n  \"%s\": [", first ? "" : ",", sec->name);
+	int rc = 0;
+	long n = 0;
+	while (rc == 0 && store_step(st) == STORE_ROW) {
+		json_t *p = json_object();
+		for (int i = 0; i < sec->nfields; i++)
+			json_object_set_new(p, sec->fields[i].key, json_field(st, &sec->fields[i]));
+		rc = json_member(f, p, &n);
+	}
+	store_reset(st);
+	fputs("\n  ]", f);
+	if (rc < 0)
+		return -1;
+	*count = n;
+	return 0;
 }
 
 static int write_results_json(struct store *s, const char *dir, struct export_summary *sum)
 {
+	static const struct jsection sections[] = {
+		{ "people", SQL_PEOPLE, PEOPLE_JSON, (int)ARRAY_SIZE(PEOPLE_JSON) },
+		{ "checkins", SQL_CHECKINS, CHECKINS_JSON, (int)ARRAY_SIZE(CHECKINS_JSON) },
+		{ "commitments", SQL_COMMITMENTS, COMMITMENTS_JSON,
+		  (int)ARRAY_SIZE(COMMITMENTS_JSON) },
+		{ "agenda_log", SQL_AGENDA, AGENDA_JSON, (int)ARRAY_SIZE(AGENDA_JSON) },
+	};
+	long *counts[] = { &sum->people, &sum->checkins, &sum->commitments, &sum->agenda_log };
 	struct outfile o;
 	if (out_open(&o, dir, "results.json") < 0)
 		return -1;
-	int rc = 0;
-	long n;
 	fputs("{\n  \"format\": \"barnstorm-results-1\",", o.f);
-
-	struct store_stmt *st = store_stmt(s, SQL_PEOPLE);
-	if (!st)
-		goto fail;
-	json_section(o.f, "people", 1);
-	n = 0;
-	while (rc == 0 && store_step(st) == STORE_ROW) {
-		json_t *p = json_object();
-		static const char *const keys[] = { "uuid", "external_id", "first_name", "last_name",
-						    "email", "phone", "postcode", "lang", "source",
-						    "consent_version" };
-		for (int i = 0; i < 10; i++) {
-			const char *v = store_col_text(st, i);
-			json_object_set_new(p, keys[i], *v || i == 2 || i == 3 ? json_string(v)
-									: json_null());
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++) {
+		if (json_section(o.f, s, &sections[i], i == 0, counts[i]) < 0) {
+			out_abort(&o);
+			return -1;
 		}
-		json_object_set_new(p, "consent_at", time_or_null(st, 10));
-		json_object_set_new(p, "created_at", time_or_null(st, 11));
-		rc = json_member(o.f, p, &n);
 	}
-	store_reset(st);
-	fputs("\n  ]", o.f);
-	if (rc < 0)
-		goto fail;
-	sum->people = n;
-
-	st = store_stmt(s, SQL_CHECKINS);
-	if (!st)
-		goto fail;
-	json_section(o.f, "checkins", 0);
-	n = 0;
-	while (rc == 0 && store_step(st) == STORE_ROW) {
-		json_t *p = json_object();
-		json_object_set_new(p, "uuid", text_or_null(st, 0));
-		json_object_set_new(p, "event", text_or_null(st, 1));
-		json_object_set_new(p, "person", text_or_null(st, 2));
-		json_object_set_new(p, "at", time_or_null(st, 6));
-		json_object_set_new(p, "method", text_or_null(st, 7));
-		json_object_set_new(p, "clock_synced", json_boolean(store_col_int(st, 8)));
-		json_object_set_new(p, "undone_at", time_or_null(st, 9));
-		rc = json_member(o.f, p, &n);
-	}
-	store_reset(st);
-	fputs("\n  ]", o.f);
-	if (rc < 0)
-		goto fail;
-	sum->checkins = n;
-
-	st = store_stmt(s, SQL_COMMITMENTS);
-	if (!st)
-		goto fail;
-	json_section(o.f, "commitments", 0);
-	n = 0;
-	while (rc == 0 && store_step(st) == STORE_ROW) {
-		json_t *p = json_object();
-		json_object_set_new(p, "uuid", text_or_null(st, 0));
-		json_object_set_new(p, "event", text_or_null(st, 1));
-		json_object_set_new(p, "person", text_or_null(st, 2));
-		json_object_set_new(p, "role", text_or_null(st, 3));
-		json_object_set_new(p, "role_kind", text_or_null(st, 4));
-		json_object_set_new(p, "team", text_or_null(st, 5));
-		json_t *details = json_loads(store_col_text(st, 6), JSON_REJECT_DUPLICATES, NULL);
-		json_object_set_new(p, "details", details ? details : text_or_null(st, 6));
-		json_object_set_new(p, "lang", text_or_null(st, 7));
-		json_object_set_new(p, "created_at", time_or_null(st, 8));
-		json_object_set_new(p, "updated_at", time_or_null(st, 9));
-		json_object_set_new(p, "cancelled_at", time_or_null(st, 10));
-		rc = json_member(o.f, p, &n);
-	}
-	store_reset(st);
-	fputs("\n  ]", o.f);
-	if (rc < 0)
-		goto fail;
-	sum->commitments = n;
-
-	st = store_stmt(s, SQL_AGENDA);
-	if (!st)
-		goto fail;
-	json_section(o.f, "agenda_log", 0);
-	n = 0;
-	while (rc == 0 && store_step(st) == STORE_ROW) {
-		json_t *p = json_object();
-		json_object_set_new(p, "uuid", text_or_null(st, 0));
-		json_object_set_new(p, "event", text_or_null(st, 1));
-		json_object_set_new(p, "segment", json_integer(store_col_int(st, 2)));
-		json_object_set_new(p, "title", text_or_null(st, 3));
-		json_object_set_new(p, "what", text_or_null(st, 4));
-		json_object_set_new(p, "at", time_or_null(st, 5));
-		json_object_set_new(p, "value", text_or_null(st, 6));
-		rc = json_member(o.f, p, &n);
-	}
-	store_reset(st);
-	fputs("\n  ]\n}\n", o.f);
-	if (rc < 0)
-		goto fail;
-	sum->agenda_log = n;
+	fputs("\n}\n", o.f);
 	return out_close(&o);
-fail:
-	out_abort(&o);
-	return -1;
 }
 
 int export_write(struct store *s, const char *dir, struct export_summary *sum)

@@ -354,6 +354,15 @@ static int tokens_write(struct store *s, int64_t id, const char *first, const ch
 
 /* ---- finding and storing people ---- */
 
+/* Steps st and returns the id in its first column: 0 without a row, -1 on an error. */
+static int64_t first_id(struct store_stmt *st)
+{
+	int rc = store_step(st);
+	int64_t id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+	store_reset(st);
+	return rc < 0 ? -1 : id;
+}
+
 /* The person with this external id, else email, else phone (NULL or "" skips a key); an email
  * or phone match is skipped when both sides have different external ids. 0 when none. */
 static int64_t person_find(struct store *s, const char *ext, const char *email, const char *phone)
@@ -364,12 +373,7 @@ static int64_t person_find(struct store *s, const char *ext, const char *email, 
 		if (!st)
 			return -1;
 		store_bind_text(st, 1, ext);
-		int rc = store_step(st);
-		if (rc == STORE_ROW)
-			id = store_col_int(st, 0);
-		store_reset(st);
-		if (rc < 0)
-			return -1;
+		id = first_id(st);
 		if (id)
 			return id;
 	}
@@ -388,11 +392,8 @@ static int64_t person_find(struct store *s, const char *ext, const char *email, 
 			return -1;
 		store_bind_text(st, 1, keys[k]);
 		store_bind_text(st, 2, ext && *ext ? ext : NULL);
-		int rc = store_step(st);
-		if (rc == STORE_ROW)
-			id = store_col_int(st, 0);
-		store_reset(st);
-		if (rc < 0)
+		id = first_id(st);
+		if (id < 0)
 			return -1;
 	}
 	return id;
@@ -951,6 +952,21 @@ static char *checkin_payload(const char *uuid, const char *event, const char *pe
 	return js;
 }
 
+/* Steps st, whose ?1 is the id, to its one row, which the caller reads and then resets.
+ * Without a row (or on an error) st is reset and -1 returned: "no WHAT with id N".
+ * st may be NULL: store_stmt() failed and set the error. */
+static int row_by_id(struct store_stmt *st, int64_t id, const char *what)
+{
+	if (!st)
+		return -1;
+	store_bind_int(st, 1, id);
+	if (store_step(st) != STORE_ROW) {
+		store_reset(st);
+		return err_set("no %s with id %lld", what, (long long)id);
+	}
+	return 0;
+}
+
 /* Inside a transaction: checks the person in unless already. */
 static int checkin_tx(struct store *s, const struct clock *c, const char *event, int64_t pid,
 		      const char *method, int64_t *checkin_id)
@@ -972,13 +988,8 @@ static int checkin_tx(struct store *s, const struct clock *c, const char *event,
 	if (rc < 0)
 		return -1;
 	st = store_stmt(s, "SELECT uuid, external_id, first_name, last_name FROM person WHERE id = ?1");
-	if (!st)
+	if (row_by_id(st, pid, "person") < 0)
 		return -1;
-	store_bind_int(st, 1, pid);
-	if (store_step(st) != STORE_ROW) {
-		store_reset(st);
-		return err_set("no person with id %lld", (long long)pid);
-	}
 	char uuid[37];
 	uuid_v4(uuid);
 	int64_t now = clock_now(c);
@@ -1040,14 +1051,8 @@ int people_checkin_undo(struct store *s, const struct clock *c, int64_t checkin_
 	struct store_stmt *st = store_stmt(s,
 		"SELECT c.uuid, c.event, p.uuid, c.undone_at IS NOT NULL FROM checkin c "
 		"JOIN person p ON p.id = c.person_id WHERE c.id = ?1");
-	if (!st)
+	if (row_by_id(st, checkin_id, "check-in") < 0)
 		goto fail;
-	store_bind_int(st, 1, checkin_id);
-	if (store_step(st) != STORE_ROW) {
-		store_reset(st);
-		err_set("no check-in with id %lld", (long long)checkin_id);
-		goto fail;
-	}
 	if (store_col_int(st, 3)) {
 		store_reset(st);
 		store_tx_rollback(s);
@@ -1092,14 +1097,8 @@ char *people_payload_json(struct store *s, int64_t person_id)
 	struct store_stmt *st = store_stmt(s,
 		"SELECT uuid, external_id, first_name, last_name, email, phone, postcode, lang, "
 		"source, consent_version, consent_at, created_at FROM person WHERE id = ?1");
-	if (!st)
+	if (row_by_id(st, person_id, "person") < 0)
 		return NULL;
-	store_bind_int(st, 1, person_id);
-	if (store_step(st) != STORE_ROW) {
-		store_reset(st);
-		err_set("no person with id %lld", (long long)person_id);
-		return NULL;
-	}
 	json_t *o = json_pack("{s:s, s:s?, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:I}",
 			      "uuid", store_col_text(st, 0),
 			      "external_id", or_null(store_col_text(st, 1)),

@@ -320,12 +320,66 @@ static int fail_tx(struct store *s)
 	return err_set("%s", msg);
 }
 
+/* Writes cm in one transaction with its outbox record and slip job: a new commitment when
+ * edit_id is 0 (cm->id is set), else the choice and details of commitment edit_id. The two
+ * statements number the shared columns alike so one set of binds serves both. */
+static int commit_write(struct store *s, const struct clock *c, const struct pack *p,
+			struct commitment *cm, int64_t edit_id)
+{
+	json_t *dobj = details_json(&cm->d);
+	char *dj = json_dumps(dobj, JSON_COMPACT);
+	json_decref(dobj);
+	char *payload = commitment_payload(cm, event_of(p));
+	int rc = -1;
+	if (store_tx_begin(s) < 0)
+		goto out;
+	struct store_stmt *st = edit_id ?
+		store_stmt(s,
+			"UPDATE commitment SET role = ?1, role_kind = ?2, team = ?3, details = ?4,"
+			" updated_at = ?5 WHERE id = ?6 AND cancelled_at IS NULL") :
+		store_stmt(s,
+			"INSERT INTO commitment(uuid, event, person_id, role, role_kind, team, details,"
+			" lang, created_at, updated_at) VALUES (?6, ?7, ?8, ?1, ?2, ?3, ?4, ?9, ?5, ?5)");
+	if (!st) {
+		fail_tx(s);
+		goto out;
+	}
+	store_bind_text(st, 1, cm->role_name);
+	store_bind_text(st, 2, KIND_NAMES[cm->kind]);
+	store_bind_text(st, 3, cm->team_name[0] ? cm->team_name : NULL);
+	store_bind_text(st, 4, dj);
+	store_bind_int(st, 5, cm->updated_at);
+	if (edit_id) {
+		store_bind_int(st, 6, edit_id);
+	} else {
+		store_bind_text(st, 6, cm->uuid);
+		store_bind_text(st, 7, event_of(p));
+		store_bind_int(st, 8, cm->person_id);
+		store_bind_text(st, 9, cm->lang);
+	}
+	int r = store_step(st);
+	store_reset(st);
+	if (r >= 0 && !edit_id)
+		cm->id = store_last_id(s);
+	if (r < 0 || outbox_add(s, c, "commitment", cm->person_uuid, payload, NULL) < 0 ||
+	    add_print_job(s, c, p, cm->id) < 0) {
+		fail_tx(s);
+		goto out;
+	}
+	if (store_tx_commit(s) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(dj);
+	free(payload);
+	return rc;
+}
+
 int teams_commit_add(struct store *s, const struct clock *c, const struct pack *p,
 		     int64_t person_id, int role, int team, const struct commit_details *d,
 		     int64_t *id_out)
 {
 	struct commitment *cm = xcalloc(1, sizeof(*cm));
-	char *payload = NULL, *dj = NULL;
 	int rc = -1;
 	if (fill_choice(p, role, team, d, cm) < 0 ||
 	    person_info(s, p, person_id, cm->person_uuid, cm->lang) < 0)
@@ -333,48 +387,12 @@ int teams_commit_add(struct store *s, const struct clock *c, const struct pack *
 	uuid_v4(cm->uuid);
 	cm->person_id = person_id;
 	cm->created_at = cm->updated_at = clock_now(c);
-	json_t *dobj = details_json(&cm->d);
-	dj = json_dumps(dobj, JSON_COMPACT);
-	json_decref(dobj);
-	payload = commitment_payload(cm, event_of(p));
-	if (store_tx_begin(s) < 0)
-		goto out;
-	struct store_stmt *st = store_stmt(s,
-		"INSERT INTO commitment(uuid, event, person_id, role, role_kind, team, details, lang,"
-		" created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
-	if (!st) {
-		fail_tx(s);
-		goto out;
-	}
-	store_bind_text(st, 1, cm->uuid);
-	store_bind_text(st, 2, event_of(p));
-	store_bind_int(st, 3, person_id);
-	store_bind_text(st, 4, cm->role_name);
-	store_bind_text(st, 5, KIND_NAMES[cm->kind]);
-	store_bind_text(st, 6, cm->team_name[0] ? cm->team_name : NULL);
-	store_bind_text(st, 7, dj);
-	store_bind_text(st, 8, cm->lang);
-	store_bind_int(st, 9, cm->created_at);
-	int r = store_step(st);
-	store_reset(st);
-	if (r < 0) {
-		fail_tx(s);
-		goto out;
-	}
-	cm->id = store_last_id(s);
-	if (outbox_add(s, c, "commitment", cm->person_uuid, payload, NULL) < 0 ||
-	    add_print_job(s, c, p, cm->id) < 0) {
-		fail_tx(s);
-		goto out;
-	}
-	if (store_tx_commit(s) < 0)
+	if (commit_write(s, c, p, cm, 0) < 0)
 		goto out;
 	if (id_out)
 		*id_out = cm->id;
 	rc = 0;
 out:
-	free(dj);
-	free(payload);
 	free(cm);
 	return rc;
 }
@@ -455,7 +473,6 @@ int teams_commit_edit(struct store *s, const struct clock *c, const struct pack 
 		      int role, int team, const struct commit_details *d)
 {
 	struct commitment *cm = xcalloc(1, sizeof(*cm));
-	char *payload = NULL, *dj = NULL;
 	int rc = -1;
 	if (teams_commit_get(s, p, id, cm) < 0)
 		goto out;
@@ -466,38 +483,8 @@ int teams_commit_edit(struct store *s, const struct clock *c, const struct pack 
 	if (fill_choice(p, role, team, d, cm) < 0)
 		goto out;
 	cm->updated_at = clock_now(c);
-	json_t *dobj = details_json(&cm->d);
-	dj = json_dumps(dobj, JSON_COMPACT);
-	json_decref(dobj);
-	payload = commitment_payload(cm, event_of(p));
-	if (store_tx_begin(s) < 0)
-		goto out;
-	struct store_stmt *st = store_stmt(s,
-		"UPDATE commitment SET role = ?2, role_kind = ?3, team = ?4, details = ?5,"
-		" updated_at = ?6 WHERE id = ?1 AND cancelled_at IS NULL");
-	if (!st) {
-		fail_tx(s);
-		goto out;
-	}
-	store_bind_int(st, 1, id);
-	store_bind_text(st, 2, cm->role_name);
-	store_bind_text(st, 3, KIND_NAMES[cm->kind]);
-	store_bind_text(st, 4, cm->team_name[0] ? cm->team_name : NULL);
-	store_bind_text(st, 5, dj);
-	store_bind_int(st, 6, cm->updated_at);
-	int r = store_step(st);
-	store_reset(st);
-	if (r < 0 || outbox_add(s, c, "commitment", cm->person_uuid, payload, NULL) < 0 ||
-	    add_print_job(s, c, p, id) < 0) {
-		fail_tx(s);
-		goto out;
-	}
-	if (store_tx_commit(s) < 0)
-		goto out;
-	rc = 0;
+	rc = commit_write(s, c, p, cm, id);
 out:
-	free(dj);
-	free(payload);
 	free(cm);
 	return rc;
 }

@@ -608,7 +608,10 @@ static void batch_key(const struct outbox_batch *b, char out[80])
 
 /* ---- Targets ---- */
 
-static enum outcome send_webhook(struct engine *e, const struct outbox_batch *b, long *retry_after)
+/* Sends the batch as one JSON document to url, keyed so that the receiver can drop a retry it
+ * already has. */
+static enum outcome send_document(struct engine *e, const struct outbox_batch *b,
+				  const char *method, const char *url, long *retry_after)
 {
 	char key[80];
 	batch_key(b, key);
@@ -617,7 +620,7 @@ static enum outcome send_webhook(struct engine *e, const struct outbox_batch *b,
 		str_copy(e->reason, sizeof(e->reason), "a batch of records is too large to send");
 		return PARK;
 	}
-	struct request q = { "POST", e->t.url, body, strlen(body), "application/json", key };
+	struct request q = { method, url, body, strlen(body), "application/json", key };
 	struct reply r;
 	int rc = http(e, &q, &r);
 	free(body);
@@ -625,6 +628,11 @@ static enum outcome send_webhook(struct engine *e, const struct outbox_batch *b,
 	*retry_after = r.retry_after_s;
 	reply_release(&r);
 	return out;
+}
+
+static enum outcome send_webhook(struct engine *e, const struct outbox_batch *b, long *retry_after)
+{
+	return send_document(e, b, "POST", e->t.url, retry_after);
 }
 
 /* MKCOL url; 0 when the folder is there afterwards (201, or 405: it existed), -2 when stopping,
@@ -680,31 +688,17 @@ static enum outcome webdav_folder(struct engine *e, long *retry_after)
 
 static enum outcome send_webdav(struct engine *e, const struct outbox_batch *b, long *retry_after)
 {
-	struct reply r;
-	enum outcome out;
 	if (!e->folder_ready) {
-		out = webdav_folder(e, retry_after);
+		enum outcome out = webdav_folder(e, retry_after);
 		if (out != SENT)
 			return out;
-	}
-	char key[80];
-	batch_key(b, key);
-	char *body = batch_document(e, b, key);
-	if (!body) {
-		str_copy(e->reason, sizeof(e->reason), "a batch of records is too large to send");
-		return PARK;
 	}
 	/* Named by the batch's first record: a retried PUT replaces the same file. */
 	size_t n = strlen(e->t.url) + 64;
 	char *url = xmalloc(n);
 	str_fmt(url, n, "%sbarnstorm-%s.json", e->t.url, b->items[0].uuid);
-	struct request q = { "PUT", url, body, strlen(body), "application/json", key };
-	int rc = http(e, &q, &r);
-	free(body);
+	enum outcome out = send_document(e, b, "PUT", url, retry_after);
 	free(url);
-	out = rc == -2 ? STOPPED : classify(e, &r);
-	*retry_after = r.retry_after_s;
-	reply_release(&r);
 	return out;
 }
 

@@ -136,68 +136,63 @@ char *str_trim(char *s)
 	return s;
 }
 
+/* Decodes the sequence at s, of which at most avail bytes may be read, into *cp and its length
+ * into *len; returns 1. A bad lead byte, a byte that does not continue the sequence (a NUL
+ * included) or the end of avail returns 0 with *len the bytes to skip, stopping before the byte
+ * that broke the sequence. Overlong forms and surrogates decode: utf8_valid() rejects them. */
+static int utf8_decode(const unsigned char *s, size_t avail, uint32_t *cp, size_t *len)
+{
+	unsigned c = s[0];
+	size_t n;
+	if (c < 0x80) {
+		*cp = c;
+		*len = 1;
+		return 1;
+	} else if ((c & 0xE0) == 0xC0) {
+		n = 1; *cp = c & 0x1F;
+	} else if ((c & 0xF0) == 0xE0) {
+		n = 2; *cp = c & 0x0F;
+	} else if ((c & 0xF8) == 0xF0) {
+		n = 3; *cp = c & 0x07;
+	} else {
+		*len = 1;
+		return 0;
+	}
+	for (size_t i = 1; i <= n; i++) {
+		if (i >= avail || (s[i] & 0xC0) != 0x80) {
+			*len = i;
+			return 0;
+		}
+		*cp = (*cp << 6) | (s[i] & 0x3F);
+	}
+	*len = n + 1;
+	return 1;
+}
+
 int utf8_valid(const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str, *e = s + len;
 	while (s < e) {
-		unsigned c = *s;
-		size_t n;
 		uint32_t cp;
-		if (c < 0x80) {
-			s++;
-			continue;
-		} else if ((c & 0xE0) == 0xC0) {
-			n = 1; cp = c & 0x1F;
-		} else if ((c & 0xF0) == 0xE0) {
-			n = 2; cp = c & 0x0F;
-		} else if ((c & 0xF8) == 0xF0) {
-			n = 3; cp = c & 0x07;
-		} else {
+		size_t n;
+		if (!utf8_decode(s, (size_t)(e - s), &cp, &n))
 			return 0;
-		}
-		if ((size_t)(e - s) <= n)
-			return 0;
-		for (size_t i = 1; i <= n; i++) {
-			if ((s[i] & 0xC0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i] & 0x3F);
-		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
 		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
 			return 0;
-		s += n + 1;
+		s += n;
 	}
 	return 1;
 }
 
 uint32_t utf8_next(const char **str)
 {
-	const unsigned char *s = (const unsigned char *)*str;
-	unsigned c = s[0];
-	size_t n;
 	uint32_t cp;
-	if (c < 0x80) {
-		*str += 1;
-		return c;
-	} else if ((c & 0xE0) == 0xC0) {
-		n = 1; cp = c & 0x1F;
-	} else if ((c & 0xF0) == 0xE0) {
-		n = 2; cp = c & 0x0F;
-	} else if ((c & 0xF8) == 0xF0) {
-		n = 3; cp = c & 0x07;
-	} else {
-		*str += 1;
-		return 0xFFFD;
-	}
-	for (size_t i = 1; i <= n; i++) {
-		if ((s[i] & 0xC0) != 0x80) {
-			*str += i;
-			return 0xFFFD;
-		}
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	*str += n + 1;
-	return cp;
+	size_t n;
+	/* The string ends at its NUL, which never continues a sequence: no length is needed. */
+	int ok = utf8_decode((const unsigned char *)*str, SIZE_MAX, &cp, &n);
+	*str += n;
+	return ok ? cp : 0xFFFD;
 }
 
 int utf8_put(uint32_t cp, char *out)

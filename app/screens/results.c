@@ -229,6 +229,36 @@ static void count_cell(struct kiosk *k, struct ui_rect r, const char *label, int
 	ui_label(ui, label, in, UI_SMALL, 0, UI_MUTED, UI_CENTER);
 }
 
+/* What the upload panel says in each uploader state: the heading, its colour, and the note
+ * below it (NULL: none; a failure reason replaces it). */
+struct state_words {
+	const char *title;
+	const struct ui_color *color;
+	const char *note;
+};
+
+static const struct state_words STATE_WORDS[] = {
+	[UPLOAD_OFF] = { N_("No upload configured"), &UI_MUTED,
+			 N_("Results stay on this kiosk. Export them to a USB stick, or add an "
+			    "[upload] section to the event pack to send them automatically.") },
+	[UPLOAD_IDLE] = { N_("Waiting to send"), &UI_FG,
+			  N_("Sending starts within a few seconds.") },
+	[UPLOAD_SENDING] = { N_("Sending\xE2\x80\xA6"), &UI_FG,
+			     N_("Results are on their way. The kiosk can be used meanwhile.") },
+	[UPLOAD_FAILING] = { N_("Failing"), &UI_BAD, NULL },
+	[UPLOAD_WAITING_CLOCK] = { N_("Waiting for the clock"), &UI_WARN,
+				   N_("The kiosk's clock is not set yet. It sets itself once the "
+				      "kiosk is online; then sending starts.") },
+	[UPLOAD_ALL_SENT] = { N_("All sent"), &UI_OK,
+			      N_("Everything recorded so far has been delivered.") },
+};
+
+/* All sent but nothing was ever queued: "All sent" would claim more than happened. */
+static const struct state_words NOTHING_SENT = {
+	N_("Idle"), &UI_FG,
+	N_("Nothing to send yet. Check-ins and sign-ups are sent as they happen.")
+};
+
 static void draw_upload(struct kiosk *k, struct ui_rect area)
 {
 	struct ui *ui = &k->ui;
@@ -291,53 +321,15 @@ static void draw_upload(struct kiosk *k, struct ui_rect area)
 		   st->parked ? UI_BAD : UI_MUTED);
 
 	/* The state, and what to know about it, in the space left. */
-	const char *state;
-	struct ui_color c;
-	const char *note = NULL;
+	const struct state_words *w = (unsigned)st->state < ARRAY_SIZE(STATE_WORDS) ?
+		&STATE_WORDS[st->state] : &STATE_WORDS[UPLOAD_FAILING];
+	if (st->state == UPLOAD_ALL_SENT && st->sent == 0)
+		w = &NOTHING_SENT;
+	const char *state = tr(k, w->title);
+	struct ui_color c = *w->color;
+	const char *note = w->note ? tr(k, w->note) : NULL;
 	char reason[512];
 	reason[0] = '\0';
-	switch (st->state) {
-	case UPLOAD_OFF:
-		state = tr(k, "No upload configured");
-		c = UI_MUTED;
-		note = tr(k, "Results stay on this kiosk. Export them to a USB stick, or add an "
-			     "[upload] section to the event pack to send them automatically.");
-		break;
-	case UPLOAD_IDLE:
-		state = tr(k, "Waiting to send");
-		c = UI_FG;
-		note = tr(k, "Sending starts within a few seconds.");
-		break;
-	case UPLOAD_SENDING:
-		state = tr(k, "Sending\xE2\x80\xA6");
-		c = UI_FG;
-		note = tr(k, "Results are on their way. The kiosk can be used meanwhile.");
-		break;
-	case UPLOAD_WAITING_CLOCK:
-		state = tr(k, "Waiting for the clock");
-		c = UI_WARN;
-		note = tr(k, "The kiosk's clock is not set yet. It sets itself once the kiosk is "
-			     "online; then sending starts.");
-		break;
-	case UPLOAD_ALL_SENT:
-		if (st->sent == 0) {
-			/* Nothing was ever queued: "All sent" would claim more than happened. */
-			state = tr(k, "Idle");
-			c = UI_FG;
-			note = tr(k, "Nothing to send yet. Check-ins and sign-ups are sent as they "
-				     "happen.");
-		} else {
-			state = tr(k, "All sent");
-			c = UI_OK;
-			note = tr(k, "Everything recorded so far has been delivered.");
-		}
-		break;
-	case UPLOAD_FAILING:
-	default:
-		state = tr(k, "Failing");
-		c = UI_BAD;
-		break;
-	}
 	char next[96];
 	next[0] = '\0';
 	if (st->state == UPLOAD_FAILING || (st->state != UPLOAD_OFF && st->reason[0] &&

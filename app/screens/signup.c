@@ -99,6 +99,16 @@ static void short_name(const struct people_result *r, char *out, size_t size)
 		str_copy(out, size, r->first_name);
 }
 
+/* The header of the steps about one person: title_fmt (translated) takes the short name.
+ * Returns what screen_header() returns: nonzero when Back was pressed. */
+static int person_header(struct kiosk *k, const char *title_fmt, struct ui_rect *body)
+{
+	char name[PEOPLE_NAME_MAX + 16], title[PEOPLE_NAME_MAX + 64];
+	short_name(&k->signup.person, name, sizeof(name));
+	str_fmt(title, sizeof(title), title_fmt, name);
+	return screen_header(k, title, tr(k, "Back"), body);
+}
+
 /* "Tuesday 19:00, Folkets Hus" and the free text after a line break (or ", " when !multiline). */
 static void details_words(struct kiosk *k, const struct commit_details *d, char *out, size_t size,
 			  int multiline)
@@ -455,11 +465,8 @@ static void step_person(struct kiosk *k)
 	struct signup_ui *s = &k->signup;
 	struct ui *ui = &k->ui;
 	struct ui_rect body;
-	char name[PEOPLE_NAME_MAX + 16], title[PEOPLE_NAME_MAX + 64];
-	short_name(&s->person, name, sizeof(name));
-	str_fmt(title, sizeof(title), tr(k, "Commitments: %s"), name);
 	ui->modal_depth = s->cancel_id != 0;
-	int back = screen_header(k, title, tr(k, "Back"), &body);
+	int back = person_header(k, tr(k, "Commitments: %s"), &body);
 	if (back && !s->cancel_id) {
 		go_step(s, SIGNUP_FIND);
 		return;
@@ -551,10 +558,7 @@ static void step_role(struct kiosk *k)
 	struct ui *ui = &k->ui;
 	const struct pack *p = &k->pack;
 	struct ui_rect body;
-	char name[PEOPLE_NAME_MAX + 16], title[PEOPLE_NAME_MAX + 64];
-	short_name(&s->person, name, sizeof(name));
-	str_fmt(title, sizeof(title), tr(k, "%s: choose a role"), name);
-	if (screen_header(k, title, tr(k, "Back"), &body)) {
+	if (person_header(k, tr(k, "%s: choose a role"), &body)) {
 		go_step(s, s->list_total > 0 ? SIGNUP_PERSON : SIGNUP_FIND);
 		return;
 	}
@@ -620,10 +624,7 @@ static void step_team(struct kiosk *k)
 	struct ui *ui = &k->ui;
 	const struct pack *p = &k->pack;
 	struct ui_rect body;
-	char name[PEOPLE_NAME_MAX + 16], title[PEOPLE_NAME_MAX + 64];
-	short_name(&s->person, name, sizeof(name));
-	str_fmt(title, sizeof(title), tr(k, "%s: choose a team"), name);
-	if (screen_header(k, title, tr(k, "Back"), &body)) {
+	if (person_header(k, tr(k, "%s: choose a team"), &body)) {
 		go_step(s, SIGNUP_ROLE);
 		return;
 	}
@@ -704,10 +705,7 @@ static void step_details(struct kiosk *k)
 	struct ui *ui = &k->ui;
 	const struct pack *p = &k->pack;
 	struct ui_rect body;
-	char name[PEOPLE_NAME_MAX + 16], title[PEOPLE_NAME_MAX + 64];
-	short_name(&s->person, name, sizeof(name));
-	str_fmt(title, sizeof(title), tr(k, "%s: when and where?"), name);
-	if (screen_header(k, title, tr(k, "Back"), &body)) {
+	if (person_header(k, tr(k, "%s: when and where?"), &body)) {
 		go_step(s, p->nteams > 0 ? SIGNUP_TEAM : SIGNUP_ROLE);
 		return;
 	}
