@@ -1,4 +1,6 @@
 #include "export.h"
+#include "agenda.h"
+#include "pack.h"
 #include "cli.h"
 #include "commands.h"
 #include "store.h"
@@ -296,14 +298,17 @@ static int json_section(FILE *f, struct store *s, const struct jsection *sec, in
 	if (!st)
 		return -1;
 	fprintf(f, "%s\n  \"%s\": [", first ? "" : ",", sec->name);
-	int rc = 0;
+	int rc = 0, step;
 	long n = 0;
-	while (rc == 0 && store_step(st) == STORE_ROW) {
+	while (rc == 0 && (step = store_step(st)) == STORE_ROW) {
 		json_t *p = json_object();
 		for (int i = 0; i < sec->nfields; i++)
 			json_object_set_new(p, sec->fields[i].key, json_field(st, &sec->fields[i]));
 		rc = json_member(f, p, &n);
 	}
+	/* A read error is an error, not the end of the rows: no short file passes for whole. */
+	if (rc == 0 && step < 0)
+		rc = -1;
 	store_reset(st);
 	fputs("\n  ]", f);
 	if (rc < 0)
@@ -360,7 +365,7 @@ out:
 int cmd_export(int argc, char **argv)
 {
 	struct cli cli;
-	if (cli_parse(argc, argv, "data out", 0, &cli) < 0)
+	if (cli_parse(argc, argv, "data out pack", 0, &cli) < 0)
 		return 2;
 	if (!cli.out) {
 		fprintf(stderr, "barnstorm export: --out DIR is required\n");
@@ -377,13 +382,38 @@ int cmd_export(int argc, char **argv)
 	}
 	struct export_summary sum;
 	int rc = export_write(s, cli.out, &sum);
-	store_close(s);
 	if (rc < 0) {
 		fprintf(stderr, "barnstorm export: %s\n", err_msg());
+		store_close(s);
 		return 1;
 	}
 	printf("%s: people.csv (%ld people), checkins.csv (%ld check-ins), results.json "
 	       "(%ld commitments, %ld agenda entries)\n", cli.out, sum.people, sum.checkins,
 	       sum.commitments, sum.agenda_log);
-	return 0;
+	/* agenda.csv sets the log against the planned agenda, which lives in the pack: --pack, or
+	 * the pack the kiosk last ran with on this data folder. */
+	char known[1024] = "";
+	const char *pack_dir = cli.pack;
+	if (!pack_dir && store_meta_get(s, "pack_dir", known, sizeof(known)) == 0 && known[0])
+		pack_dir = known;
+	if (pack_dir) {
+		struct pack p;
+		struct diags d;
+		diags_init(&d);
+		pack_load(pack_dir, &p, &d);
+		if (p.event_id && agenda_export_csv(s, &p, cli.out) == 0) {
+			printf("%s: agenda.csv (the meeting of '%s')\n", cli.out, p.event_id);
+		} else {
+			fprintf(stderr, "barnstorm export: agenda.csv not written: %s\n",
+				p.event_id ? err_msg() : "the pack cannot be read");
+			rc = -1;
+		}
+		pack_release(&p);
+		diags_release(&d);
+	} else {
+		printf("%s: agenda.csv skipped: give --pack DIR to set the meeting log against its "
+		       "agenda\n", cli.out);
+	}
+	store_close(s);
+	return rc < 0 ? 1 : 0;
 }

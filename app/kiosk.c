@@ -72,6 +72,21 @@ static void load_pin_lock(struct kiosk *k)
 	}
 }
 
+/* `barnstorm export` without --pack finds the pack this data folder was last used with. */
+static void remember_pack(struct kiosk *k)
+{
+	char *abs = realpath(k->pack_dir, NULL);
+	if (!abs)
+		return;
+	if (store_tx_begin(k->store) == 0) {
+		if (store_meta_set(k->store, "pack_dir", abs) == 0)
+			store_tx_commit(k->store);
+		else
+			store_tx_rollback(k->store);
+	}
+	free(abs);
+}
+
 static void load(struct kiosk *k)
 {
 	diags_init(&k->diags);
@@ -104,6 +119,7 @@ static void load(struct kiosk *k)
 		return;
 	}
 	load_pin_lock(k);
+	remember_pack(k);
 	/* The features start their background work (slides, printing, upload) on a usable pack. */
 	checkin_open(k);
 	meeting_open(k);

@@ -1347,3 +1347,24 @@ int cmd_upload(int argc, char **argv)
 	}
 	return 0;
 }
+
+/* host[:port] of a url, without user, password, path or query (a webhook's path can be a secret,
+ * e.g. a Zapier or Apps Script address). "" when the url cannot be parsed. */
+void upload_url_host(const char *url, char *out, size_t size)
+{
+	out[0] = '\0';
+	CURLU *h = curl_url();
+	if (!h)
+		return;
+	char *host = NULL, *port = NULL;
+	if (curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		if (curl_url_get(h, CURLUPART_PORT, &port, 0) == CURLUE_OK && port)
+			str_fmt(out, size, "%s:%s", host, port);
+		else
+			str_copy(out, size, host);
+	}
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(h);
+}

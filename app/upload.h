@@ -57,6 +57,7 @@
 #ifndef BARNSTORM_UPLOAD_H
 #define BARNSTORM_UPLOAD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct pack;
@@ -136,5 +137,9 @@ const char *upload_state_name(enum upload_state s);
  * server gave one, never more than max_wait_ms. */
 int64_t upload_backoff_ms(const struct upload_opts *o, int attempts, long retry_after_s,
 			  uint32_t rnd);
+
+/* host[:port] of a url, without user, password, path or query (a webhook's path can be a
+ * secret), for showing where results go; "" when the url cannot be parsed. */
+void upload_url_host(const char *url, char *out, size_t size);
 
 #endif

@@ -217,6 +217,33 @@ static void broken_pack_shows_the_error_screen(void **state)
 	free(dir);
 }
 
+static void export_writes_every_file(void **state)
+{
+	(void)state;
+	char *dir;
+	/* A kiosk run records which pack this data folder belongs to; export then needs no --pack. */
+	assert_int_equal(run_script("expect \"Tjek ind\"\n", NULL, &dir), 0);
+	int rc = tu_run(out, sizeof(out), "export --data '%s/data' --out '%s/out'", dir, dir);
+	if (rc != 0)
+		fprintf(stderr, "# %s\n", out);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "agenda.csv (the meeting of 'barnstorm-aarhus-2026-12-03')"));
+	static const char *const files[] = {"people.csv", "checkins.csv", "results.json", "agenda.csv"};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[1024];
+		snprintf(path, sizeof(path), "%s/out/%s", dir, files[i]);
+		assert_int_equal(access(path, R_OK), 0);
+	}
+	/* A data folder no kiosk has run on: agenda.csv needs --pack, and says so. */
+	rc = tu_run(out, sizeof(out), "export --data '%s/fresh' --out '%s/out2'", dir, dir);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "agenda.csv skipped"));
+	assert_int_equal(tu_run(out, sizeof(out), "export --data '%s/data'", dir), 2);
+	assert_non_null(strstr(out, "--out DIR is required"));
+	tu_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +255,7 @@ int main(void)
 		cmocka_unit_test(language_switch_changes_the_whole_screen),
 		cmocka_unit_test(pin_lockout_grows_and_survives_a_restart),
 		cmocka_unit_test(broken_pack_shows_the_error_screen),
+		cmocka_unit_test(export_writes_every_file),
 	};
 	return RUN_TESTS(tests);
 }

@@ -1,3 +1,4 @@
+#include "agenda.h"
 #include "kiosk.h"
 #include "screens/screens.h"
 #include "export.h"
@@ -6,7 +7,6 @@
 #include "usb.h"
 #include "util.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -17,27 +17,6 @@
 #define REFRESH_MS 1000
 /* barnstorm-EVENTID-...: the event id is cut to this many bytes (FAT names stay short). */
 #define FOLDER_ID_MAX 48
-
-/* host[:port] of a url, without user, password, path or query (a webhook's path can be a secret,
- * e.g. a Zapier or Apps Script address). "" when the url cannot be parsed. */
-static void url_host(const char *url, char *out, size_t size)
-{
-	out[0] = '\0';
-	CURLU *h = curl_url();
-	if (!h)
-		return;
-	char *host = NULL, *port = NULL;
-	if (curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-		if (curl_url_get(h, CURLUPART_PORT, &port, 0) == CURLUE_OK && port)
-			str_fmt(out, size, "%s:%s", host, port);
-		else
-			str_copy(out, size, host);
-	}
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(h);
-}
 
 void results_open(struct kiosk *k)
 {
@@ -50,7 +29,7 @@ void results_open(struct kiosk *k)
 		return;
 	str_copy(r->target_kind, sizeof(r->target_kind), p->upload_kind);
 	if (p->upload_url)
-		url_host(p->upload_url, r->target_host, sizeof(r->target_host));
+		upload_url_host(p->upload_url, r->target_host, sizeof(r->target_host));
 	r->uploader = uploader_start(p, k->data_dir, &k->clock, NULL);
 	if (!r->uploader)
 		str_copy(r->start_error, sizeof(r->start_error), err_msg());
@@ -168,6 +147,8 @@ static int export_to(struct kiosk *k, const char *stick)
 		rmdir(r->export_dir); /* only when nothing was written into it */
 		return -1;
 	}
+	if (agenda_export_csv(k->store, &k->pack, r->export_dir) < 0)
+		return -1;
 	sync_dir(r->export_dir);
 	sync_dir(stick);
 	/* Shown as STICK/FOLDER: the stick's name as the organizer's computer will show it. */
