@@ -165,6 +165,8 @@ static void unload(struct kiosk *k)
 void kiosk_release(struct kiosk *k)
 {
 	unload(k);
+	free(k->ui2);
+	k->ui2 = NULL;
 }
 
 void kiosk_reload(struct kiosk *k)
@@ -180,6 +182,16 @@ void kiosk_attach(struct kiosk *k, struct display *d, struct render *r)
 	k->render = r;
 	k->ui.measure = render_measure;
 	k->ui.measure_ctx = r;
+	k->dirty = 1;
+}
+
+void kiosk_attach_audience(struct kiosk *k, struct display *d, struct render *r)
+{
+	k->display2 = d;
+	k->render2 = r;
+	if (!k->ui2)
+		k->ui2 = xmalloc(sizeof(*k->ui2));
+	ui_init(k->ui2, render_measure, r);
 	k->dirty = 1;
 }
 
@@ -279,6 +291,23 @@ static void idle_timeout(struct kiosk *k)
 		kiosk_wake_at(k, since + limit);
 }
 
+/* The projector's frame: the audience view, drawn with its own UI state and renderer. */
+static void audience_frame(struct kiosk *k)
+{
+	struct ui *ui = k->ui2;
+	int w, h;
+	display_size(k->display2, &w, &h);
+	display_begin(k->display2);
+	ui_begin(ui, w, h);
+	if (render_set_scale(k->render2, ui->scale) < 0)
+		die("%s", err_msg());
+	meeting_audience_frame(k, ui);
+	ui_end(ui);
+	render_frame(k->render2, ui, UI_BLACK);
+	display_present(k->display2);
+	ui_input_clear(ui);
+}
+
 static void frame_once(struct kiosk *k)
 {
 	struct ui *ui = &k->ui;
@@ -300,6 +329,8 @@ static void frame_once(struct kiosk *k)
 		display_present(k->display);
 	ui_input_clear(ui);
 	k->frames++;
+	if (k->display2 && k->render2 && k->ui2 && k->features_open)
+		audience_frame(k);
 }
 
 void kiosk_frame(struct kiosk *k)
@@ -362,6 +393,19 @@ int cmd_run(int argc, char **argv)
 	if (!r)
 		die("%s", err_msg());
 	kiosk_attach(k, d, r);
+	/* A projector on a second output shows the audience view; if SDL cannot place a window
+	 * there, the audience view stays a screen on the touch display. */
+	struct display *d2 = NULL;
+	struct render *r2 = NULL;
+	if (!cli.windowed && display_count() > 1) {
+		struct display_opts o2 = {.fullscreen = 1};
+		d2 = display_open_second(d, 1, &o2);
+		r2 = d2 ? render_open(display_renderer(d2)) : NULL;
+		if (r2)
+			kiosk_attach_audience(k, d2, r2);
+		else
+			fprintf(stderr, "barnstorm: audience view on this display: %s\n", err_msg());
+	}
 	kiosk_frame(k);
 	watchdog_ready();
 	while (!k->quit) {
@@ -370,6 +414,8 @@ int cmd_run(int argc, char **argv)
 	}
 	/* Features with threads (slides, printing, upload) stop before the display they wake. */
 	kiosk_release(k);
+	render_close(r2);
+	display_close(d2);
 	render_close(r);
 	display_close(d);
 	free(k);

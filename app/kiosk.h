@@ -68,6 +68,10 @@ struct kiosk {
 	struct ui ui;
 	struct render *render;
 	struct display *display;
+	/* The audience view on a second display (a projector), when there is one. */
+	struct ui *ui2;
+	struct render *render2;
+	struct display *display2;
 
 	enum screen screen;
 	int64_t screen_since;   /* clock ms when the screen was entered */
@@ -112,6 +116,9 @@ void kiosk_init(struct kiosk *k, const struct kiosk_opts *o);
 void kiosk_release(struct kiosk *k);
 /* Attaches the display and renderer (both owned by the caller). */
 void kiosk_attach(struct kiosk *k, struct display *d, struct render *r);
+/* Attaches a second display for the audience view (owned by the caller; kiosk_release() frees
+ * only the UI state it allocates for it). */
+void kiosk_attach_audience(struct kiosk *k, struct display *d, struct render *r);
 
 /* Feeds one display event; marks the kiosk dirty when it matters. */
 void kiosk_event(struct kiosk *k, const struct display_event *ev);

@@ -6,6 +6,7 @@
 
 struct display {
 	SDL_Window *win;
+	int second;          /* the audience window: SDL is shared with the first */
 	SDL_Renderer *r;
 	SDL_Texture *target; /* for rotation */
 	int rotation;
@@ -109,8 +110,64 @@ void display_close(struct display *d)
 		SDL_DestroyRenderer(d->r);
 	if (d->win)
 		SDL_DestroyWindow(d->win);
+	int second = d->second;
 	free(d);
-	SDL_QuitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS);
+	if (!second)
+		SDL_QuitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS);
+}
+
+int display_count(void)
+{
+	int n = SDL_GetNumVideoDisplays();
+	return n > 0 ? n : 0;
+}
+
+struct display *display_open_second(const struct display *first, int index,
+				    const struct display_opts *opts)
+{
+	(void)first;
+	struct display *d = xcalloc(1, sizeof(*d));
+	d->second = 1;
+	d->offscreen = opts->offscreen;
+	if (opts->offscreen) {
+		d->win = SDL_CreateWindow("Barnstorm audience", 0, 0, opts->width ? opts->width : 1920,
+					  opts->height ? opts->height : 1080, SDL_WINDOW_SHOWN);
+	} else {
+		SDL_Rect b;
+		if (SDL_GetDisplayBounds(index, &b) < 0) {
+			err_set("no display %d: %s", index, SDL_GetError());
+			goto fail;
+		}
+		d->win = SDL_CreateWindow("Barnstorm audience", SDL_WINDOWPOS_CENTERED_DISPLAY(index),
+					  SDL_WINDOWPOS_CENTERED_DISPLAY(index), b.w, b.h,
+					  SDL_WINDOW_SHOWN | SDL_WINDOW_BORDERLESS);
+		if (d->win) {
+			SDL_SetWindowPosition(d->win, b.x, b.y);
+			SDL_SetWindowFullscreen(d->win, SDL_WINDOW_FULLSCREEN_DESKTOP);
+			if (SDL_GetWindowDisplayIndex(d->win) != index) {
+				err_set("the audience window landed on display %d, not %d (SDL %d.%d.%d "
+					"cannot place a second window here)", SDL_GetWindowDisplayIndex(d->win),
+					index, SDL_MAJOR_VERSION, SDL_MINOR_VERSION, SDL_PATCHLEVEL);
+				goto fail;
+			}
+		}
+	}
+	if (!d->win) {
+		err_set("cannot open the audience window: %s", SDL_GetError());
+		goto fail;
+	}
+	d->r = SDL_CreateRenderer(d->win, -1, opts->offscreen ? SDL_RENDERER_SOFTWARE : 0);
+	if (!d->r)
+		d->r = SDL_CreateRenderer(d->win, -1, SDL_RENDERER_SOFTWARE);
+	if (!d->r) {
+		err_set("cannot draw on the audience window: %s", SDL_GetError());
+		goto fail;
+	}
+	update_size(d);
+	return d;
+fail:
+	display_close(d);
+	return NULL;
 }
 
 struct SDL_Renderer *display_renderer(struct display *d)
@@ -190,6 +247,11 @@ static int translate(struct display *d, const SDL_Event *e, struct display_event
 		ev->kind = DISPLAY_QUIT;
 		return 1;
 	case SDL_WINDOWEVENT:
+		if (e->window.windowID != SDL_GetWindowID(d->win)) {
+			/* The audience window: redraw it when exposed, nothing else. */
+			ev->kind = DISPLAY_EXPOSE;
+			return e->window.event == SDL_WINDOWEVENT_EXPOSED;
+		}
 		if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
 			update_size(d);
 			ev->kind = DISPLAY_RESIZE;
@@ -202,8 +264,10 @@ static int translate(struct display *d, const SDL_Event *e, struct display_event
 		return 0;
 	case SDL_MOUSEBUTTONDOWN:
 	case SDL_MOUSEBUTTONUP:
-		/* Touch also arrives as SDL_FINGER*; drop the mouse copy SDL makes of it. */
-		if (e->button.which == SDL_TOUCH_MOUSEID || e->button.button != SDL_BUTTON_LEFT)
+		/* Touch also arrives as SDL_FINGER*; drop the mouse copy SDL makes of it. A click on
+		 * the audience window is not a tap on the kiosk. */
+		if (e->button.which == SDL_TOUCH_MOUSEID || e->button.button != SDL_BUTTON_LEFT ||
+		    (e->button.windowID && e->button.windowID != SDL_GetWindowID(d->win)))
 			return 0;
 		ev->kind = e->type == SDL_MOUSEBUTTONDOWN ? DISPLAY_POINTER_DOWN : DISPLAY_POINTER_UP;
 		unrotate(d, e->button.x, e->button.y, &ev->x, &ev->y);

@@ -35,6 +35,17 @@ struct display_event {
 	char ch;           /* DISPLAY_KEY with UI_KEY_CHAR: the ASCII letter */
 };
 
+/* How many displays SDL sees (after display_open()); SDL 2.26 finds them only at start-up. */
+int display_count(void);
+/* A second, fullscreen window on display `index` (a projector on the Pi's second HDMI) for the
+ * audience view, sharing SDL with `first`. It takes no touch input. NULL with err_msg() when it
+ * cannot be placed there: SDL 2.26's KMS/DRM driver puts a second window on display 0 (fixed in
+ * SDL 2.30.7), so the window is checked after SDL_SetWindowPosition() to the display's bounds,
+ * and refused when it landed elsewhere; the audience view then stays a screen on the first
+ * display. opts->offscreen makes one without a real display, for tests. */
+struct display *display_open_second(const struct display *first, int index,
+				    const struct display_opts *opts);
+
 /* Starts SDL video and opens the window; NULL with err_msg() (no display, no permission). */
 struct display *display_open(const struct display_opts *o);
 void display_close(struct display *d);

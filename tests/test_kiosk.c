@@ -1,7 +1,10 @@
 /* The kiosk's loop logic without a display: when it asks to be woken, and its timeouts. */
 #include "testutil.h"
 
+#include "agenda.h"
+#include "display.h"
 #include "kiosk.h"
+#include "render.h"
 #include "util.h"
 
 static struct kiosk *open_demo(char **dir)
@@ -69,12 +72,64 @@ static void language_resets_after_an_attendee(void **state)
 	close_demo(k, dir);
 }
 
+/* A projector on a second output: the audience view follows the meeting there while the touch
+ * screen stays at the door, and its timer ticks on its own. */
+static void audience_view_on_a_second_display(void **state)
+{
+	(void)state;
+	char *dir;
+	struct kiosk *k = open_demo(&dir);
+	struct display_opts o1 = {.offscreen = 1, .width = 800, .height = 480};
+	struct display *d1 = display_open(&o1);
+	assert_non_null(d1);
+	struct render *r1 = render_open(display_renderer(d1));
+	struct display_opts o2 = {.offscreen = 1, .width = 1920, .height = 1080};
+	struct display *d2 = display_open_second(d1, 1, &o2);
+	assert_non_null(d2);
+	struct render *r2 = render_open(display_renderer(d2));
+	assert_non_null(r2);
+	kiosk_attach(k, d1, r1);
+	kiosk_attach_audience(k, d2, r2);
+	kiosk_frame(k);
+	/* Before the meeting: the event's title card on the projector, check-in on the panel. */
+	assert_true(ui_has_text(k->ui2, "Barnstorm Aarhus"));
+	assert_true(ui_has_text(&k->ui, "Tjek ind"));
+	assert_int_equal(k->ui2->w, 1920);
+	/* The meeting starts: the projector shows the segment and its countdown, and asks to be
+	 * redrawn every second although the touch screen is idle. */
+	assert_int_equal(agenda_start(k->meeting.agenda), 0);
+	k->dirty = 1;
+	kiosk_frame(k);
+	assert_true(ui_has_text(k->ui2, "Velkommen og dagsorden"));
+	assert_true(ui_has_text(k->ui2, "5:00"));
+	assert_int_equal(k->screen, SCREEN_IDLE);
+	int t = kiosk_timeout(k);
+	assert_true(t > 0 && t <= 1000);
+	clock_advance(&k->clock, 61000);
+	k->dirty = 1;
+	kiosk_frame(k);
+	assert_true(ui_has_text(k->ui2, "3:59"));
+	char path[1024];
+	const char *keep = getenv("BARNSTORM_SHOTS");
+	snprintf(path, sizeof(path), "%s/audience.png", keep && *keep ? keep : dir);
+	assert_int_equal(render_screenshot(r2, path), 0);
+	kiosk_release(k);
+	render_close(r2);
+	display_close(d2);
+	render_close(r1);
+	display_close(d1);
+	free(k);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(idle_screen_sleeps_until_input),
 		cmocka_unit_test(attendee_screens_time_out_to_idle),
 		cmocka_unit_test(language_resets_after_an_attendee),
+		cmocka_unit_test(audience_view_on_a_second_display),
 	};
 	return RUN_TESTS(tests);
 }

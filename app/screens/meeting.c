@@ -546,10 +546,10 @@ static void draw_overlay(struct aview *a, int slide_shown)
 		banner(a, v->signal, y, UI_WARN, UI_BLACK);
 }
 
-static void draw_audience(struct kiosk *k, const struct agenda_view *v, struct ui_rect r, int mini)
+static void draw_audience(struct kiosk *k, struct ui *ui, const struct agenda_view *v,
+			  struct ui_rect r, int mini)
 {
 	struct meeting_ui *m = &k->meeting;
-	struct ui *ui = &k->ui;
 	struct aview a = {.k = k, .ui = ui, .v = v, .r = r, .mini = mini};
 	ui_fill(ui, r, UI_BLACK);
 	if (m->blackout) {
@@ -901,7 +901,7 @@ static void room_panel(struct kiosk *k, const struct agenda_view *v, struct ui_r
 			tw = (int)((int64_t)r.h * ui->w / ui->h);
 		}
 		struct ui_rect thumb = {r.x + (r.w - tw) / 2, r.y + r.h - th, tw, th};
-		draw_audience(k, v, thumb, 1);
+		draw_audience(k, &k->ui, v, thumb, 1);
 	}
 }
 
@@ -936,6 +936,18 @@ void screen_facilitator(struct kiosk *k)
 
 /* ---- the audience view ---- */
 
+void meeting_audience_frame(struct kiosk *k, struct ui *ui)
+{
+	if (!k->meeting.agenda)
+		return;
+	struct agenda_view v;
+	view_get(k, &v);
+	slides_follow(k, &v);
+	draw_audience(k, ui, &v, (struct ui_rect){0, 0, ui->w, ui->h}, 0);
+	/* The projector's timer ticks whatever the touch screen shows (check-in at the door). */
+	meeting_wake(k, &v);
+}
+
 void screen_audience(struct kiosk *k)
 {
 	struct meeting_ui *m = &k->meeting;
@@ -944,7 +956,7 @@ void screen_audience(struct kiosk *k)
 	view_get(k, &v);
 	slides_follow(k, &v);
 	struct ui_rect all = {0, 0, ui->w, ui->h};
-	draw_audience(k, &v, all, 0);
+	draw_audience(k, ui, &v, all, 0);
 
 	int leave = ui_key(ui, UI_KEY_ESCAPE);
 	if (m->back_until > v.now) {

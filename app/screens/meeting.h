@@ -66,5 +66,8 @@ void meeting_open(struct kiosk *k);
 void meeting_close(struct kiosk *k);
 void screen_facilitator(struct kiosk *k);
 void screen_audience(struct kiosk *k);
+struct ui;
+/* Draws the audience view (slide, timer, signals) into a second display's frame. */
+void meeting_audience_frame(struct kiosk *k, struct ui *ui);
 
 #endif
