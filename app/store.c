@@ -69,7 +69,8 @@ static const char *const MIGRATIONS[] = {
 
 struct store_stmt {
 	sqlite3_stmt *st;
-	const char *sql; /* the caller's literal: cache key by pointer, then by text */
+	const char *key; /* the caller's pointer: the fast path for the usual string literal */
+	char *sql;       /* our copy of the text, so a caller's buffer may go away */
 	struct store *s;
 };
 
@@ -207,8 +208,10 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
-	for (int i = 0; i < s->nstmts; i++)
+	for (int i = 0; i < s->nstmts; i++) {
 		sqlite3_finalize(s->stmts[i].st);
+		free(s->stmts[i].sql);
+	}
 	if (s->db)
 		sqlite3_close(s->db);
 	free(s->path);
@@ -246,7 +249,7 @@ void store_tx_rollback(struct store *s)
 struct store_stmt *store_stmt(struct store *s, const char *sql)
 {
 	for (int i = 0; i < s->nstmts; i++)
-		if (s->stmts[i].sql == sql)
+		if (s->stmts[i].key == sql && strcmp(s->stmts[i].sql, sql) == 0)
 			return &s->stmts[i];
 	for (int i = 0; i < s->nstmts; i++)
 		if (strcmp(s->stmts[i].sql, sql) == 0)
@@ -258,7 +261,8 @@ struct store_stmt *store_stmt(struct store *s, const char *sql)
 		db_error(s, "cannot prepare statement on");
 		return NULL;
 	}
-	st->sql = sql;
+	st->key = sql;
+	st->sql = xstrdup(sql);
 	st->s = s;
 	s->nstmts++;
 	return st;
