@@ -96,4 +96,4 @@ clean:
 # Fragments owned by parts of the tree (fuzzing, the SD-card image, packaging).
 include $(sort $(wildcard tests/*.mk image/*.mk platform/*.mk))
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -name '*.d' -type f 2>/dev/null)

@@ -385,7 +385,8 @@ int cmd_run(int argc, char **argv)
 	struct kiosk_opts o = {.pack_dir = cli_pack_dir(&cli), .data_dir = cli_data_dir(&cli),
 			       .lang = cli.lang};
 	kiosk_init(k, &o);
-	struct display_opts dopt = {.fullscreen = !cli.windowed, .width = cli.width, .height = cli.height};
+	struct display_opts dopt = {.fullscreen = !cli.windowed, .width = cli.width, .height = cli.height,
+				    .rotation = k->pack.rotate};
 	struct display *d = display_open(&dopt);
 	if (!d)
 		die("%s", err_msg());
@@ -408,8 +409,24 @@ int cmd_run(int argc, char **argv)
 	}
 	kiosk_frame(k);
 	watchdog_ready();
+	/* Draw the first screen again shortly after start: a KMS/DRM display may show a frame only
+	 * once its mode is set and the first page flip is done. Three cheap redraws, then idle. */
+	int64_t started = clock_mono(&k->clock);
+	int settle = 0;
+	static const int SETTLE_MS[] = {250, 1000, 3000};
 	while (!k->quit) {
-		kiosk_step(k, MAX_SLEEP_MS);
+		int wait = MAX_SLEEP_MS;
+		if (settle < (int)ARRAY_SIZE(SETTLE_MS)) {
+			int64_t due = started + SETTLE_MS[settle] - clock_mono(&k->clock);
+			if (due <= 0) {
+				k->dirty = 1;
+				settle++;
+				due = 0;
+			}
+			if (due < wait)
+				wait = (int)due;
+		}
+		kiosk_step(k, wait);
 		watchdog_ping();
 	}
 	/* Features with threads (slides, printing, upload) stop before the display they wake. */

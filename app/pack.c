@@ -508,6 +508,12 @@ static void key_kiosk(struct parse *ps, const char *key, const char *v)
 			return;
 		}
 		set_str(&ps->p->pin, v);
+	} else if (!strcmp(key, "rotate")) {
+		long deg;
+		if (str_to_int(v, 0, 270, &deg) < 0 || deg % 90)
+			ERR(ps, "'rotate' must be 0, 90, 180 or 270, not '%s'", v);
+		else
+			ps->p->rotate = (int)deg;
 	} else {
 		unknown_key(ps, "kiosk", key);
 	}

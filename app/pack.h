@@ -104,6 +104,7 @@ struct pack {
 
 	/* [kiosk] */
 	char *pin;            /* digits, at least 4; never logged or shown */
+	int rotate;           /* [kiosk] rotate: 0, 90, 180, 270 degrees (a panel mounted turned) */
 	int self_service;     /* [signup] self_service = yes */
 
 	/* [consent] */

@@ -177,6 +177,15 @@ struct SDL_Renderer *display_renderer(struct display *d)
 
 void display_size(struct display *d, int *w, int *h)
 {
+	/* Asked each frame: under KMS/DRM the mode can be set after the window was made, without
+	 * a size event, and a frame laid out for the old size would draw nothing visible. */
+	int ow, oh;
+	if (SDL_GetRendererOutputSize(d->r, &ow, &oh) == 0) {
+		int rw = d->rotation == 90 || d->rotation == 270 ? oh : ow;
+		int rh = d->rotation == 90 || d->rotation == 270 ? ow : oh;
+		if (rw != d->w || rh != d->h)
+			update_size(d);
+	}
 	*w = d->w;
 	*h = d->h;
 }

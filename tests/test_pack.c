@@ -153,6 +153,7 @@ static void mistakes_are_named_with_lines(void **state)
 		{"[event]\ntitle = x\n[team]\nname = A\npostcodes = 80x0\n", 5, "not a postcode"},
 		{"[event]\ntitle = x\n[segment]\ntitle = A\nminutes = 5\nslides = 4-2\n", 6, "page or a range"},
 		{"title = x\n", 1, "outside any section"},
+		{"[event]\ntitle = x\n[kiosk]\nrotate = 45\n", 4, "0, 90, 180 or 270"},
 		{"[event]\ntitle = x\n[segment]\n", 3, "[segment] is empty"},
 		{"[event]\ntitle = x\nthis line has no equals sign\n", 3, "cannot read this line"},
 	};
