@@ -45,15 +45,8 @@ static int teardown(void **state)
 /* Writes the script and runs it in English at size; returns the exit status. */
 static int run_at(struct fx *f, const char *name, const char *script, const char *size)
 {
-	char path[1200];
-	tu_write_str(f->dir, name, script);
-	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
-	int rc = tu_run(f->out, sizeof(f->out),
-			"script '%s' --pack '%s' --data '%s' --shots '%s' --size %s --lang en", path,
-			f->pack, f->data, f->shots, size);
-	if (rc != 0)
-		fprintf(stderr, "# %s failed (%d):\n%s\n", name, rc, f->out);
-	return rc;
+	return tu_run_script(f->out, sizeof(f->out), f->dir, name, script, f->pack, f->data,
+			     f->shots, size, "en");
 }
 
 static int run(struct fx *f, const char *name, const char *script)

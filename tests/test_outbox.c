@@ -8,34 +8,19 @@
 
 #define T0 1764000000000LL
 
-struct fx {
-	char *dir;
-	struct store *s;
-	struct clock c;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	f->dir = tu_tempdir();
-	f->s = store_open(f->dir);
-	assert_non_null(f->s);
-	clock_init_fake(&f->c, T0);
-	*state = f;
+	*state = tu_db_open(T0);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	store_close(f->s);
-	tu_rmtree(f->dir);
-	free(f->dir);
-	free(f);
+	tu_db_close(*state);
 	return 0;
 }
 
-static void add(struct fx *f, int n, const char *person)
+static void add(struct tu_db *f, int n, const char *person)
 {
 	assert_int_equal(store_tx_begin(f->s), 0);
 	for (int i = 0; i < n; i++) {
@@ -54,7 +39,7 @@ static void ids_of(const struct outbox_batch *b, int64_t *ids)
 
 static void test_batches_in_order(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	add(f, 25, "p1");
 	struct outbox_batch b;
 	assert_int_equal(outbox_next_batch(f->s, T0, 10, &b), 0);
@@ -88,7 +73,7 @@ static void test_batches_in_order(void **state)
 
 static void test_retry_blocks_later_records(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	add(f, 5, "p1");
 	struct outbox_batch b;
 	assert_int_equal(outbox_next_batch(f->s, T0, 2, &b), 0);
@@ -127,7 +112,7 @@ static void test_retry_blocks_later_records(void **state)
 
 static void test_pin_keeps_the_batch(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	add(f, 3, "p1");
 	struct outbox_batch b;
 	assert_int_equal(outbox_next_batch(f->s, T0, 100, &b), 0);
@@ -165,7 +150,7 @@ static void test_pin_keeps_the_batch(void **state)
 
 static void test_park_and_requeue(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	add(f, 4, NULL);
 	struct outbox_batch b;
 	assert_int_equal(outbox_next_batch(f->s, T0, 2, &b), 0);
@@ -201,7 +186,7 @@ static void test_park_and_requeue(void **state)
 
 static void test_counts_empty(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	struct outbox_counts c;
 	assert_int_equal(outbox_counts(f->s, &c), 0);
 	assert_int_equal(c.queued + c.sent + c.parked + c.failing + c.last_success_at, 0);

@@ -7,34 +7,19 @@
 
 #define EVENT "ev-1"
 
-struct fx {
-	char *dir;
-	struct store *s;
-	struct clock c;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	f->dir = tu_tempdir();
-	f->s = store_open(f->dir);
-	assert_non_null(f->s);
-	clock_init_fake(&f->c, 1764784800000); /* 2025-12-03 18:00 UTC */
-	*state = f;
+	*state = tu_db_open(1764784800000); /* 2025-12-03 18:00 UTC */
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	store_close(f->s);
-	tu_rmtree(f->dir);
-	free(f->dir);
-	free(f);
+	tu_db_close(*state);
 	return 0;
 }
 
-static int64_t add(struct fx *f, const char *ext, const char *first, const char *last,
+static int64_t add(struct tu_db *f, const char *ext, const char *first, const char *last,
 		   const char *email, const char *phone, const char *postcode)
 {
 	struct people_in p = { ext, first, last, email, phone, postcode };
@@ -46,12 +31,12 @@ static int64_t add(struct fx *f, const char *ext, const char *first, const char 
 	return id;
 }
 
-static int64_t q(struct fx *f, const char *sql)
+static int64_t q(struct tu_db *f, const char *sql)
 {
 	return store_query_int(f->s, sql);
 }
 
-static void roster(struct fx *f)
+static void roster(struct tu_db *f)
 {
 	add(f, "R1", "Søren", "Kierkegaard", "soren.k@example.dk", "+45 12 34 56 78", "8000");
 	add(f, "R2", "Åsa", "Öberg", "asa.oberg@example.se", "+46 70 123 45 67", "21145");
@@ -73,7 +58,7 @@ static int find(struct people_result *r, int n, const char *first)
 
 static void search_folds_and_ignores_order(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	struct people_result r[PEOPLE_SEARCH_MAX];
 	roster(f);
 	int n = people_search(f->s, EVENT, "soren", r, 10);
@@ -116,7 +101,7 @@ static void search_folds_and_ignores_order(void **state)
 
 static void search_needs_two_letters_and_is_safe(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	struct people_result r[PEOPLE_SEARCH_MAX];
 	roster(f);
 	assert_int_equal(people_search(f->s, EVENT, "", r, 10), 0);
@@ -138,7 +123,7 @@ static void search_needs_two_letters_and_is_safe(void **state)
 
 static void search_ranks_sensibly(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	struct people_result r[PEOPLE_SEARCH_MAX];
 	roster(f);
 	/* "soren": exact first name Søren before last name Soeren (Aase) and prefix Sørensen. */
@@ -160,7 +145,7 @@ static void search_ranks_sensibly(void **state)
 
 static void hints_are_masked(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	struct people_result r[PEOPLE_SEARCH_MAX];
 	roster(f);
 	int64_t id = add(f, NULL, "Bo", "Berg", "bo.berg@gmail.dk", "87654321", NULL);
@@ -203,7 +188,7 @@ static void phone_and_email_rules(void **state)
 
 static void merge_rules(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	struct people_in p = { "R1", "Søren", "K", "S@Example.DK", "12345678", "8000" };
 	int64_t a, b;
 	assert_int_equal(store_tx_begin(f->s), 0);
@@ -249,7 +234,7 @@ static void merge_rules(void **state)
 
 static void checkin_twice_and_undo(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	roster(f);
 	int64_t id = people_find_external(f->s, " R2 ");
 	assert_true(id > 0);
@@ -320,7 +305,7 @@ static void walkin_validation(void **state)
 
 static void walkin_without_consent_keeps_no_contact(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	struct people_walkin w = { "Karin", "Lund", "karin@example.dk", "+45 87654321", "8000",
 				   "da", 0, "v1" };
 	struct people_walkin_errors e;
@@ -353,7 +338,7 @@ static void walkin_without_consent_keeps_no_contact(void **state)
 
 static void walkin_with_consent_and_merge(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	roster(f);
 	struct people_walkin w = { "Ny", "Person", "NY@example.dk", "", "8210", "da", 1, "2026-11" };
 	struct people_walkin_errors e;
@@ -398,7 +383,7 @@ static void walkin_with_consent_and_merge(void **state)
 /* Enough people that common words overflow the two-word set and the scan bounds. */
 static void search_many_people(void **state)
 {
-	struct fx *f = *state;
+	struct tu_db *f = *state;
 	char first[32], last[32];
 	assert_int_equal(store_tx_begin(f->s), 0);
 	for (int i = 0; i < 7000; i++) {

@@ -3,31 +3,23 @@
 #include "qr.h"
 #include "util.h"
 
-/* Writes the matrix as a PGM, `scale` pixels per module, and reads it back with zbarimg. */
+struct scaled {
+	const struct qr *q;
+	int scale;
+};
+
+static int scaled_dark(const void *ctx, int x, int y)
+{
+	const struct scaled *m = ctx;
+	return qr_dark(m->q, x / m->scale, y / m->scale);
+}
+
+/* Reads the matrix back with zbarimg, drawn `scale` pixels per module (without the trailing
+ * newline). */
 static int zbar_qr(const struct qr *q, int scale, char *out, size_t size)
 {
-	char *dir = tu_tempdir();
-	char path[600], cmd[800];
-	snprintf(path, sizeof(path), "%s/qr.pgm", dir);
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	int w = q->size * scale;
-	fprintf(f, "P5\n%d %d\n255\n", w, w);
-	for (int y = 0; y < w; y++)
-		for (int x = 0; x < w; x++)
-			fputc(qr_dark(q, x / scale, y / scale) ? 0 : 255, f);
-	assert_int_equal(fclose(f), 0);
-	snprintf(cmd, sizeof(cmd), "zbarimg --raw -q '%s' 2>/dev/null", path);
-	FILE *p = popen(cmd, "r");
-	assert_non_null(p);
-	size_t n = fread(out, 1, size - 1, p);
-	out[n] = '\0';
-	if (n && out[n - 1] == '\n')
-		out[n - 1] = '\0';
-	int st = pclose(p);
-	tu_rmtree(dir);
-	free(dir);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	struct scaled m = { q, scale };
+	return tu_zbar_bitmap(q->size * scale, q->size * scale, scaled_dark, &m, out, size);
 }
 
 static void keeps_case_and_decodes(void **state)

@@ -23,113 +23,18 @@
 
 #include <glob.h>
 #include <jansson.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #define TOKEN "tok-77c1e0a4b9d24f3e8a51"
 
 static const int SIZES[][2] = {{800, 480}, {1920, 1080}};
 
-/* ---- Processes (as in test_upload.c) ---- */
-
-struct server {
-	pid_t pid;
-	int port;
-};
-
-static void sleep_ms(long ms)
+/* tests/receiver.py as a webhook with this test's token, logging to dir/received.jsonl. */
+static struct tu_server receiver_start(const char *dir, const char *extra)
 {
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
-static pid_t spawn(char *const argv[])
-{
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		/* The receiver goes when this test goes, even when it crashes. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		int null = open("/dev/null", O_RDWR);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-			dup2(null, 2);
-		}
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-static void stop_pid(pid_t pid)
-{
-	if (pid <= 0)
-		return;
-	kill(pid, SIGTERM);
-	for (int i = 0; i < 100; i++) {
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return;
-		sleep_ms(20);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-}
-
-static char *read_all(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *buf = malloc(1 << 20);
-	size_t n = fread(buf, 1, (1 << 20) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static struct server receiver_start(const char *dir, const char *extra)
-{
-	char script[1024], portfile[1024], log[1024], cmd[4096];
-	snprintf(script, sizeof(script), "%s/tests/receiver.py", tu_src());
-	snprintf(portfile, sizeof(portfile), "%s/port", dir);
+	char log[1024];
 	snprintf(log, sizeof(log), "%s/received.jsonl", dir);
-	unlink(portfile);
-	snprintf(cmd, sizeof(cmd), "exec python3 '%s' --mode webhook --token '%s' --log '%s' "
-		 "--port-file '%s' %s", script, TOKEN, log, portfile, extra ? extra : "");
-	char *argv[] = {"sh", "-c", cmd, NULL};
-	struct server s = {spawn(argv), 0};
-	for (int i = 0; i < 500 && !s.port; i++) {
-		char *p = read_all(portfile);
-		if (p) {
-			s.port = (int)strtol(p, NULL, 10);
-			free(p);
-		}
-		if (!s.port)
-			sleep_ms(20);
-	}
-	if (!s.port) {
-		stop_pid(s.pid);
-		fail_msg("receiver.py did not start (is python3 installed?)");
-	}
-	return s;
-}
-
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a;
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	socklen_t len = sizeof(a);
-	getsockname(fd, (struct sockaddr *)&a, &len);
-	close(fd);
-	return ntohs(a.sin_port);
+	return tu_receiver_start(dir, "webhook", TOKEN, log, extra, 1);
 }
 
 /* ---- Fixture: a copy of the demo pack, a data folder per run, a "stick" ---- */
@@ -140,7 +45,7 @@ struct fx {
 	char usb[1024];
 	char shots[1024];
 	char *ini;          /* the demo pack's event.ini */
-	struct server srv;
+	struct tu_server srv;
 	int runs;
 };
 
@@ -171,7 +76,7 @@ static int setup(void **state)
 	sh("mkdir -p '%s' '%s'", f->shots, f->shots);
 	char path[1100];
 	snprintf(path, sizeof(path), "%s/event.ini", f->pack);
-	f->ini = read_all(path);
+	f->ini = tu_read_all(path);
 	assert_non_null(f->ini);
 	/* The demo prints slips to a file in /tmp: keep this test's slips in its own folder. */
 	char *p = strstr(f->ini, "[print]");
@@ -184,7 +89,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	stop_pid(f->srv.pid);
+	tu_stop_pid(f->srv.pid);
 	unsetenv("BARNSTORM_USB");
 	unsetenv("BARNSTORM_USB_ROOT");
 	tu_rmtree(f->dir);
@@ -214,7 +119,7 @@ static void pack_upload(struct fx *f, const char *url)
 
 static void receiver_url(struct fx *f, const char *extra, char *url, size_t size)
 {
-	stop_pid(f->srv.pid);
+	tu_stop_pid(f->srv.pid);
 	f->srv = receiver_start(f->dir, extra);
 	snprintf(url, size, "http://127.0.0.1:%d/hook", f->srv.port);
 }
@@ -295,7 +200,7 @@ static const struct upload_status *kh_wait(struct kh *h, enum upload_state want,
 		if (st->state == want && (sent < 0 || st->sent == sent) &&
 		    (!reason || strstr(st->reason, reason)))
 			return st;
-		sleep_ms(10);
+		tu_sleep_ms(10);
 	}
 	fail_msg("the screen did not reach '%s' (it shows '%s': %s)", upload_state_name(want),
 		 upload_state_name(st->state), st->reason);
@@ -417,7 +322,7 @@ static void test_failing(void **state)
 
 	/* Nobody listening: a network error, also with its reason. */
 	char closed[128], data2[1100];
-	snprintf(closed, sizeof(closed), "http://127.0.0.1:%d/hook", free_port());
+	snprintf(closed, sizeof(closed), "http://127.0.0.1:%d/hook", tu_free_port());
 	pack_upload(f, closed);
 	new_data(f, data2, sizeof(data2));
 	queue(data2, 1);
@@ -482,9 +387,8 @@ static void test_waiting_for_clock(void **state)
 static int run_script(struct fx *f, const char *data, const char *script, const char *size,
 		      const char *lang, char *out, size_t outsize)
 {
-	tu_write_str(f->dir, "script.txt", script);
-	return tu_run(out, outsize, "script '%s/script.txt' --pack '%s' --data '%s' --shots '%s' "
-		      "--size %s --lang %s", f->dir, f->pack, data, f->shots, size, lang);
+	return tu_run_script(out, outsize, f->dir, "script.txt", script, f->pack, data, f->shots,
+			     size, lang);
 }
 
 /* Two walk-ins with consent: two people and two check-ins to export. */
@@ -511,7 +415,7 @@ static void test_export_usb(void **state)
 	struct fx *f = *state;
 	char data[1100], out[8192], closed[128];
 	/* An upload target that is down: the export does not need it, and holds no token. */
-	snprintf(closed, sizeof(closed), "http://127.0.0.1:%d/hook", free_port());
+	snprintf(closed, sizeof(closed), "http://127.0.0.1:%d/hook", tu_free_port());
 	pack_upload(f, closed);
 	new_data(f, data, sizeof(data));
 	struct pack p;
@@ -555,7 +459,7 @@ static void test_export_usb(void **state)
 		for (size_t j = 0; j < ARRAY_SIZE(FILES); j++) {
 			char path[1400];
 			snprintf(path, sizeof(path), "%s/%s", g.gl_pathv[i], FILES[j]);
-			char *text = read_all(path);
+			char *text = tu_read_all(path);
 			assert_non_null(text);
 			assert_null(strstr(text, TOKEN));
 			if (j == 0)

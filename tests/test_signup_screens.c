@@ -163,25 +163,16 @@ static void q_text(struct fx *f, const char *sql, char *out, size_t size)
 static int run_script(struct fx *f, const char *name, const char *text, const char *size,
 		      const char *lang)
 {
-	tu_write_str(f->dir, name, text);
-	int rc = tu_run(f->out, sizeof(f->out),
-			"script '%s/%s' --pack '%s' --data '%s' --shots '%s' --size %s%s%s", f->dir,
-			name, f->pack, f->data, f->shots, size, lang ? " --lang " : "", lang ? lang : "");
-	if (rc != 0)
-		fprintf(stderr, "# %s (%s): %s\n", name, size, f->out);
-	return rc;
+	return tu_run_script(f->out, sizeof(f->out), f->dir, name, text, f->pack, f->data, f->shots,
+			     size, lang);
 }
 
 /* zbarimg's reading of a screenshot, or "" when it finds no code. */
 static void decode(struct fx *f, const char *shot, char *out, size_t size)
 {
-	char cmd[2048];
-	str_fmt(cmd, sizeof(cmd), "zbarimg --raw -q '%s/%s.png' 2>/dev/null", f->shots, shot);
-	FILE *p = popen(cmd, "r");
-	assert_non_null(p);
-	size_t n = fread(out, 1, size - 1, p);
-	out[n] = '\0';
-	pclose(p);
+	char path[2048];
+	str_fmt(path, sizeof(path), "%s/%s.png", f->shots, shot);
+	tu_zbarimg(path, out, size);
 	/* One code, one line (zbarimg may add unrelated noise after it). */
 	out[strcspn(out, "\r\n")] = '\0';
 }

@@ -4,31 +4,16 @@
 #include "slip.h"
 #include "util.h"
 
-/* Writes a raster as a PGM (ink black) and reads any QR code in it with zbarimg. Returns
- * zbarimg's exit status (0 found, 4 none). */
+static int raster_dark(const void *r, int x, int y)
+{
+	return slip_raster_get(r, x, y);
+}
+
+/* Reads any QR code in the raster (ink black) with zbarimg, without the trailing newline.
+ * Returns zbarimg's exit status (0 found, 4 none). */
 static int zbar_raster(const struct slip_raster *r, char *out, size_t size)
 {
-	char *dir = tu_tempdir();
-	char path[600], cmd[800];
-	snprintf(path, sizeof(path), "%s/slip.pgm", dir);
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	fprintf(f, "P5\n%d %d\n255\n", r->width, r->height);
-	for (int y = 0; y < r->height; y++)
-		for (int x = 0; x < r->width; x++)
-			fputc(slip_raster_get(r, x, y) ? 0 : 255, f);
-	assert_int_equal(fclose(f), 0);
-	snprintf(cmd, sizeof(cmd), "zbarimg --raw -q '%s' 2>/dev/null", path);
-	FILE *p = popen(cmd, "r");
-	assert_non_null(p);
-	size_t n = fread(out, 1, size - 1, p);
-	out[n] = '\0';
-	if (n && out[n - 1] == '\n')
-		out[n - 1] = '\0';
-	int st = pclose(p);
-	tu_rmtree(dir);
-	free(dir);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return tu_zbar_bitmap(r->width, r->height, raster_dark, r, out, size);
 }
 
 static int ink_rows(const struct slip_raster *r)

@@ -22,48 +22,6 @@
 #define T0 1764000000000LL
 #define TOKEN "tok-3f9a1c77e2b54d0a9c8e"
 
-struct server {
-	pid_t pid;
-	int port;
-};
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
-
-static pid_t spawn(char *const argv[])
-{
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-		}
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-/* SIGTERM, then SIGKILL after a bounded wait. */
-static void stop_pid(pid_t pid)
-{
-	if (pid <= 0)
-		return;
-	kill(pid, SIGTERM);
-	for (int i = 0; i < 100; i++) {
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return;
-		sleep_ms(20);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-}
-
 /* Splits text in place into lines (the banned-function list includes the libc tokenizer). */
 static char *next_line(char **cur)
 {
@@ -80,58 +38,11 @@ static char *next_line(char **cur)
 	return s;
 }
 
-static char *read_all(const char *path)
+/* Starts tests/receiver.py in mode with this test's token; waits (bounded) until it listens. */
+static struct tu_server receiver_start(const char *dir, const char *mode, const char *log,
+				       const char *extra)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *buf = malloc(8 << 20);
-	size_t n = fread(buf, 1, (8 << 20) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-/* Starts tests/receiver.py with extra arguments; waits (bounded) until it listens. */
-static struct server receiver_start(const char *dir, const char *mode, const char *log,
-				    const char *extra)
-{
-	char script[1024], portfile[1024], cmd[4096];
-	snprintf(script, sizeof(script), "%s/tests/receiver.py", tu_src());
-	snprintf(portfile, sizeof(portfile), "%s/port.%s", dir, mode);
-	unlink(portfile);
-	snprintf(cmd, sizeof(cmd), "exec python3 '%s' --mode %s --token '%s' --log '%s' "
-		 "--port-file '%s' %s", script, mode, TOKEN, log, portfile, extra ? extra : "");
-	char *argv[] = { "sh", "-c", cmd, NULL };
-	struct server s = { spawn(argv), 0 };
-	for (int i = 0; i < 500 && !s.port; i++) {
-		char *p = read_all(portfile);
-		if (p) {
-			s.port = (int)strtol(p, NULL, 10);
-			free(p);
-		}
-		if (!s.port)
-			sleep_ms(20);
-	}
-	if (!s.port) {
-		stop_pid(s.pid);
-		fail_msg("receiver.py did not start (is python3 installed?)");
-	}
-	return s;
-}
-
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a;
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	socklen_t len = sizeof(a);
-	getsockname(fd, (struct sockaddr *)&a, &len);
-	close(fd);
-	return ntohs(a.sin_port);
+	return tu_receiver_start(dir, mode, TOKEN, log, extra, 0);
 }
 
 static int can_connect(int port)
@@ -157,7 +68,7 @@ struct fx {
 	struct pack pack;
 	struct clock c;
 	struct upload_opts o;
-	struct server srv;
+	struct tu_server srv;
 };
 
 static int setup(void **state)
@@ -187,7 +98,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	stop_pid(f->srv.pid);
+	tu_stop_pid(f->srv.pid);
 	tu_rmtree(f->dir);
 	free(f->dir);
 	free(f);
@@ -251,7 +162,7 @@ static void run_until_sent(struct fx *f, int tries, int64_t *requests)
 /* Checks that the receiver log has each queued record exactly once and in order per person. */
 static void check_exactly_once(struct fx *f, int n, int people)
 {
-	char *text = read_all(f->log);
+	char *text = tu_read_all(f->log);
 	assert_non_null(text);
 	int *seen = calloc((size_t)n, sizeof(int));
 	int *last_seq = malloc((size_t)people * sizeof(int));
@@ -328,7 +239,7 @@ static void test_webhook_flaky(void **state)
 	assert_true(requests > 13); /* some failed and were retried */
 
 	/* The document carries the schema, the kiosk and each record's uuid, kind and time. */
-	char *text = read_all(f->log), *cur = text;
+	char *text = tu_read_all(f->log), *cur = text;
 	json_t *j = json_loads(next_line(&cur), 0, NULL);
 	assert_int_equal(strlen(json_string_value(json_object_get(j, "uuid"))), 36);
 	assert_string_equal(json_string_value(json_object_get(j, "kind")), "checkin");
@@ -360,14 +271,14 @@ static void test_killed_mid_upload(void **state)
 		}
 		/* Kill it once some (but not all) records have arrived. */
 		for (int i = 0; i < 1000; i++) {
-			char *t = read_all(f->log);
+			char *t = tu_read_all(f->log);
 			int lines = 0;
 			for (char *p = t; p && *p; p++)
 				lines += *p == '\n';
 			free(t);
 			if (lines >= 60 * (round + 1))
 				break;
-			sleep_ms(10);
+			tu_sleep_ms(10);
 		}
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
@@ -415,7 +326,7 @@ static void test_actionnetwork(void **state)
 	assert_int_equal(c.queued, 0);
 	assert_int_equal(c.sent, 29);
 
-	char *text = read_all(f->log), *cur = text, *line;
+	char *text = tu_read_all(f->log), *cur = text, *line;
 	int n = 0, person = 0, att = 0, commit = 0;
 	for (; (line = next_line(&cur)) != NULL; n++) {
 		json_t *j = json_loads(line, 0, NULL);
@@ -465,7 +376,7 @@ static void test_actionnetwork_no_event_tags(void **state)
 	set_target(f, "actionnetwork", url);
 	queue(f, 1, 1, "checkin");
 	run_until_sent(f, 1, NULL);
-	char *text = read_all(f->log);
+	char *text = tu_read_all(f->log);
 	json_t *j = json_loads(text, 0, NULL);
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "path")), "/api/v2/people/");
@@ -495,15 +406,15 @@ static void test_actionnetwork_empty_200(void **state)
 
 /* ---- WebDAV with nginx ---- */
 
-static struct server nginx_start(const char *dir)
+static struct tu_server nginx_start(const char *dir)
 {
 	char conf[4096], path[1100], www[1100];
 	snprintf(www, sizeof(www), "%s/www", dir);
 	mkdir(www, 0755);
 	tu_write_str(dir, "htpasswd", "kiosk:{PLAIN}" TOKEN "\n");
-	struct server s = { 0, 0 };
+	struct tu_server s = { 0, 0 };
 	for (int attempt = 0; attempt < 3 && !s.port; attempt++) {
-		int port = free_port();
+		int port = tu_free_port();
 		snprintf(conf, sizeof(conf),
 			 "daemon off;\n%s"
 			 "pid %s/nginx.pid;\nerror_log %s/nginx-error.log;\n"
@@ -524,7 +435,7 @@ static struct server nginx_start(const char *dir)
 		/* /usr/sbin is not on a normal user's PATH on Debian. */
 		char *nginx = access("/usr/sbin/nginx", X_OK) == 0 ? "/usr/sbin/nginx" : "nginx";
 		char *argv[] = { nginx, "-p", (char *)dir, "-e", elog, "-c", path, NULL };
-		pid_t pid = spawn(argv);
+		pid_t pid = tu_spawn(argv, 0);
 		for (int i = 0; i < 250; i++) {
 			if (can_connect(port)) {
 				s.pid = pid;
@@ -535,10 +446,10 @@ static struct server nginx_start(const char *dir)
 				pid = 0;
 				break;
 			}
-			sleep_ms(20);
+			tu_sleep_ms(20);
 		}
 		if (!s.port && pid)
-			stop_pid(pid);
+			tu_stop_pid(pid);
 	}
 	if (!s.port)
 		fail_msg("nginx did not start (see %s/nginx-start.log)", dir);
@@ -576,7 +487,7 @@ static void test_webdav_nginx(void **state)
 		char path[1400];
 		snprintf(path, sizeof(path), "%s/www/dav/barnstorm/results/barnstorm-%s.json", f->dir,
 			 store_col_text(st, 0));
-		char *text = read_all(path);
+		char *text = tu_read_all(path);
 		assert_non_null(text);
 		json_t *doc = json_loads(text, 0, NULL);
 		assert_non_null(doc);
@@ -693,7 +604,7 @@ static void test_500_and_422(void **state)
 		 f->srv.port);
 	expect_failure(f, want, &st);
 	assert_int_equal(st.failing, 2);
-	stop_pid(f->srv.pid);
+	tu_stop_pid(f->srv.pid);
 	f->srv = receiver_start(f->dir, "webhook", f->log, "--always 422");
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook", f->srv.port);
 	set_target(f, "webhook", url);
@@ -763,7 +674,7 @@ static void test_thread(void **state)
 		saw_failing |= st.state == UPLOAD_FAILING;
 		if (st.state == UPLOAD_ALL_SENT)
 			break;
-		sleep_ms(10);
+		tu_sleep_ms(10);
 	}
 	assert_int_equal(st.state, UPLOAD_ALL_SENT);
 	assert_int_equal(st.sent, 40);
@@ -778,7 +689,7 @@ static void test_thread(void **state)
 		uploader_status(u, &st);
 		if (st.state == UPLOAD_ALL_SENT && st.sent == 45)
 			break;
-		sleep_ms(10);
+		tu_sleep_ms(10);
 	}
 	assert_int_equal(st.sent, 45);
 	uploader_stop(u);
@@ -806,7 +717,7 @@ static void test_thread_off_and_stop_while_hanging(void **state)
 		uploader_status(u, &st);
 		if (st.state == UPLOAD_SENDING)
 			break;
-		sleep_ms(10);
+		tu_sleep_ms(10);
 	}
 	assert_int_equal(st.state, UPLOAD_SENDING);
 	struct clock wall;
@@ -840,7 +751,7 @@ static void test_cmd_upload(void **state)
 
 	/* Nothing to send: still 0. The receiver gone: non-zero while anything is unsent. */
 	assert_int_equal(cmd_upload(5, argv), 0);
-	stop_pid(f->srv.pid);
+	tu_stop_pid(f->srv.pid);
 	f->srv.pid = 0;
 	queue(f, 1, 1, "checkin");
 	assert_int_not_equal(cmd_upload(5, argv), 0);
