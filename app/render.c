@@ -4,6 +4,7 @@
 
 #include <SDL.h>
 #include <SDL_image.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,7 @@ struct render {
 	long hits, misses;
 	struct image_entry images[IMAGE_SLOTS];
 	uint64_t frame;
+	int reported;      /* a drawing error was logged */
 };
 
 static void close_fonts(struct render *rd)
@@ -277,7 +279,11 @@ void render_frame(struct render *rd, const struct ui *ui, struct ui_color bg)
 		switch (c->kind) {
 		case UI_CMD_RECT:
 			SDL_SetRenderDrawColor(rd->r, c->color.r, c->color.g, c->color.b, c->color.a);
-			SDL_RenderFillRect(rd->r, &dst);
+			if (SDL_RenderFillRect(rd->r, &dst) < 0 && !rd->reported) {
+				/* Once: a renderer that cannot draw would otherwise fail silently. */
+				fprintf(stderr, "barnstorm: cannot draw: %s\n", SDL_GetError());
+				rd->reported = 1;
+			}
 			break;
 		case UI_CMD_TEXT: {
 			struct text_entry *e = text_get(rd, c->font, c->bold, c->color, c->text);

@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <SDL.h>
+#include <stdio.h>
 #include <string.h>
 
 struct display {
@@ -24,10 +25,27 @@ static Uint32 wake_event(void)
 	return type;
 }
 
+/* The drawable size: the renderer's output, else the window's, else the display mode's (a
+ * KMS/DRM renderer may not know its size before the first page flip). */
+static void output_size(struct display *d, int *ow, int *oh)
+{
+	*ow = *oh = 0;
+	if (SDL_GetRendererOutputSize(d->r, ow, oh) == 0 && *ow > 0 && *oh > 0)
+		return;
+	SDL_GetWindowSize(d->win, ow, oh);
+	if (*ow > 0 && *oh > 0)
+		return;
+	SDL_DisplayMode m;
+	if (SDL_GetCurrentDisplayMode(SDL_GetWindowDisplayIndex(d->win), &m) == 0) {
+		*ow = m.w;
+		*oh = m.h;
+	}
+}
+
 static void update_size(struct display *d)
 {
 	int ow, oh;
-	SDL_GetRendererOutputSize(d->r, &ow, &oh);
+	output_size(d, &ow, &oh);
 	if (d->rotation == 90 || d->rotation == 270) {
 		d->w = oh;
 		d->h = ow;
@@ -92,6 +110,15 @@ struct display *display_open(const struct display_opts *o)
 		goto fail;
 	}
 	update_size(d);
+	SDL_RendererInfo info;
+	if (SDL_GetRendererInfo(d->r, &info) == 0 && !o->offscreen) {
+		int ww, wh;
+		SDL_GetWindowSize(d->win, &ww, &wh);
+		/* One line in the journal: what a remote look at a blank screen needs first. */
+		fprintf(stderr, "barnstorm: display %s, renderer %s, window %dx%d, drawing %dx%d, "
+			"rotation %d\n", SDL_GetCurrentVideoDriver(), info.name, ww, wh, d->w, d->h,
+			d->rotation);
+	}
 	SDL_StartTextInput();
 	wake_event();
 	return d;
@@ -180,12 +207,11 @@ void display_size(struct display *d, int *w, int *h)
 	/* Asked each frame: under KMS/DRM the mode can be set after the window was made, without
 	 * a size event, and a frame laid out for the old size would draw nothing visible. */
 	int ow, oh;
-	if (SDL_GetRendererOutputSize(d->r, &ow, &oh) == 0) {
-		int rw = d->rotation == 90 || d->rotation == 270 ? oh : ow;
-		int rh = d->rotation == 90 || d->rotation == 270 ? ow : oh;
-		if (rw != d->w || rh != d->h)
-			update_size(d);
-	}
+	output_size(d, &ow, &oh);
+	int rw = d->rotation == 90 || d->rotation == 270 ? oh : ow;
+	int rh = d->rotation == 90 || d->rotation == 270 ? ow : oh;
+	if (rw != d->w || rh != d->h)
+		update_size(d);
 	*w = d->w;
 	*h = d->h;
 }
@@ -194,6 +220,10 @@ void display_begin(struct display *d)
 {
 	if (d->target)
 		SDL_SetRenderTarget(d->r, d->target);
+	/* The whole output, every frame: a viewport SDL set up before a KMS/DRM mode change would
+	 * clip every draw but the clear. */
+	SDL_RenderSetViewport(d->r, NULL);
+	SDL_RenderSetClipRect(d->r, NULL);
 }
 
 void display_present(struct display *d)
