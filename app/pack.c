@@ -196,14 +196,19 @@ static int64_t local_to_utc_ms(const char *tz, struct tm *tm)
 	return (int64_t)t * 1000;
 }
 
-int pack_format_time(const struct pack *p, int64_t ms, const char *fmt, char *out, int size)
+void pack_local_time(const struct pack *p, int64_t ms, struct tm *out)
 {
 	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
 	struct tz_saved saved;
 	tz_push(p->timezone ? p->timezone : "UTC", &saved);
-	localtime_r(&t, &tm);
+	localtime_r(&t, out);
 	tz_pop(&saved);
+}
+
+int pack_format_time(const struct pack *p, int64_t ms, const char *fmt, char *out, int size)
+{
+	struct tm tm;
+	pack_local_time(p, ms, &tm);
 	if (strftime(out, (size_t)size, fmt, &tm) == 0) {
 		out[0] = '\0';
 		return -1;
@@ -1155,9 +1160,7 @@ int pack_load(const char *dir, struct pack *p, struct diags *d)
 	ps->len = len - off;
 	ps->cur_serial = -1;
 	int rc = ini_parse_stream(reader, ps, handler, ps);
-	if (rc > 0 && rc != ps->line)
-		diags_add(d, DIAG_ERROR, INI_FILE, rc, "cannot read this line (expected [section] or key = value)");
-	else if (rc > 0)
+	if (rc > 0) /* inih's first unparsable line */
 		diags_add(d, DIAG_ERROR, INI_FILE, rc, "cannot read this line (expected [section] or key = value)");
 	if (ps->cur != SEC_NONE && ps->item_ok)
 		finish_section(ps);

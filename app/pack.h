@@ -159,6 +159,9 @@ const char *pack_text_get(const struct pack *p, const struct pack_text *t, const
 const char *role_kind_name(enum role_kind k);
 const char *ask_kind_name(enum ask_kind k);
 
+struct tm;
+/* A UTC time as local time in the pack's timezone (UI thread only: it sets TZ for a moment). */
+void pack_local_time(const struct pack *p, int64_t ms, struct tm *out);
 /* Formats a UTC time as local time in the pack's timezone with strftime's fmt. */
 int pack_format_time(const struct pack *p, int64_t ms, const char *fmt, char *out, int size);
 

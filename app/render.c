@@ -226,24 +226,25 @@ static struct text_entry *text_get(struct render *rd, enum ui_font f, int bold, 
 
 static SDL_Texture *image_get(struct render *rd, const struct ui_image *img)
 {
-	struct image_entry *slot = NULL, *oldest = &rd->images[0];
+	/* The slot to (re)fill: this image's own (a new version), else an empty one, else the least
+	 * recently drawn. */
+	struct image_entry *same = NULL, *empty = NULL, *lru = NULL;
 	for (int i = 0; i < IMAGE_SLOTS; i++) {
 		struct image_entry *e = &rd->images[i];
-		if (e->tex && e->id == img->id) {
+		if (!e->tex) {
+			if (!empty)
+				empty = e;
+		} else if (e->id == img->id) {
 			if (e->version == img->version) {
 				e->last_used = rd->frame;
 				return e->tex;
 			}
-			slot = e;
-			break;
+			same = e;
+		} else if (!lru || e->last_used < lru->last_used) {
+			lru = e;
 		}
-		if (e->last_used < oldest->last_used || !e->tex)
-			oldest = e->tex ? oldest : e;
-		if (!e->tex && !slot)
-			slot = e;
 	}
-	if (!slot)
-		slot = oldest;
+	struct image_entry *slot = same ? same : empty ? empty : lru;
 	if (slot->tex)
 		SDL_DestroyTexture(slot->tex);
 	slot->tex = SDL_CreateTexture(rd->r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC, img->w,

@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <string.h>
+#include <time.h>
 
 static const char *const MONTHS[12] = {
 	N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
@@ -30,22 +31,19 @@ int screen_header(struct kiosk *k, const char *title, const char *back_label, st
 void screen_event_when(struct kiosk *k, char *out, int size)
 {
 	const struct pack *p = &k->pack;
-	char day[8], month[8], year[8], from[8], to[8];
-	if (!p->starts_ms || pack_format_time(p, p->starts_ms, "%d", day, sizeof(day)) < 0) {
+	if (!p->starts_ms) {
 		out[0] = '\0';
 		return;
 	}
-	pack_format_time(p, p->starts_ms, "%m", month, sizeof(month));
-	pack_format_time(p, p->starts_ms, "%Y", year, sizeof(year));
+	struct tm start;
+	char from[8], to[8];
+	pack_local_time(p, p->starts_ms, &start);
 	pack_format_time(p, p->starts_ms, "%H:%M", from, sizeof(from));
 	pack_format_time(p, p->ends_ms, "%H:%M", to, sizeof(to));
-	long d = 1, m = 1, y = 2000;
-	str_to_int(day[0] == '0' ? day + 1 : day, 1, 31, &d);
-	str_to_int(month[0] == '0' ? month + 1 : month, 1, 12, &m);
-	str_to_int(year, 2000, 2100, &y);
 	char date[64];
 	/* TRANSLATORS: day, month name, year, e.g. "3 December 2026" */
-	str_fmt(date, sizeof(date), tr(k, "%ld %s %ld"), d, tr(k, MONTHS[m - 1]), y);
+	str_fmt(date, sizeof(date), tr(k, "%ld %s %ld"), (long)start.tm_mday, tr(k, MONTHS[start.tm_mon]),
+		(long)start.tm_year + 1900);
 	/* TRANSLATORS: date, start time, end time */
 	str_fmt(out, (size_t)size, tr(k, "%s, %s\xE2\x80\x93%s"), date, from, to);
 }
