@@ -83,7 +83,13 @@ image: arm64-deps
 	image/build-image --deb build/deb/barnstorm_arm64.deb --out $(IMG) \
 	  --cache $(IMG_CACHE) --mirror $(IMG_MIRROR) $(if $(IMG_ROOT_PASSWORD),--root-password '$(IMG_ROOT_PASSWORD)')
 
+# The boot test's uinput touchscreen (put into its copy of the image only, never installed).
+build/arm64/boottest-tap: image/boottest-tap.c
+	@mkdir -p $(dir $@)
+	$(A64_CC) $(A64_CFLAGS) -static $< -o $@
+
 image-test:
 	@image/arm64-deps boot
 	@test -f $(IMG) || { echo "no $(IMG): run 'make image' first" >&2; exit 1; }
-	image/boot-test $(IMG)
+	@$(MAKE) --no-print-directory build/arm64/boottest-tap
+	image/boot-test $(IMG) build/arm64/boottest-tap

@@ -80,6 +80,11 @@ struct display *display_open(const struct display_opts *o)
 			"input groups?)", SDL_GetError());
 		return NULL;
 	}
+	/* On KMS/DRM, SDL prefers desktop OpenGL, and on Mesa's GBM platform that showed only the
+	 * clear colour: every widget was lost (seen in qemu's virtio-gpu). The Pi's V3D is a GLES
+	 * GPU anyway. SDL_RENDER_DRIVER in the environment still wins over this default. */
+	if (SDL_strcasecmp(SDL_GetCurrentVideoDriver(), "KMSDRM") == 0)
+		SDL_SetHintWithPriority(SDL_HINT_RENDER_DRIVER, "opengles2", SDL_HINT_DEFAULT);
 	if (o->fullscreen)
 		SDL_ShowCursor(SDL_DISABLE);
 	struct display *d = xcalloc(1, sizeof(*d));
