@@ -121,6 +121,18 @@ static int load(struct agenda *a)
 	if (rc == STORE_ROW && !store_col_is_null(st, 0))
 		a->meeting_started_at = store_col_int(st, 0);
 	store_reset(st);
+	if (rc < 0)
+		return -1;
+	/* The start was logged on the clock of its time; later clock moves shift it like the state. */
+	st = store_stmt(a->s, "SELECT coalesce(sum(CAST(value AS INTEGER)), 0) FROM agenda_log "
+			      "WHERE event = ?1 AND what = 'clock'");
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, event_id(a->p));
+	rc = store_step(st);
+	if (rc == STORE_ROW && a->meeting_started_at)
+		a->meeting_started_at += store_col_int(st, 0);
+	store_reset(st);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -441,6 +453,24 @@ int agenda_speaker_start(struct agenda *a, int seconds)
 void agenda_speaker_stop(struct agenda *a)
 {
 	a->speaker_active = 0;
+}
+
+int agenda_clock_moved(struct agenda *a, int64_t delta_ms)
+{
+	enum agenda_phase ph = phase_of(a, &a->st);
+	if (delta_ms == 0 || (ph != AGENDA_RUNNING && ph != AGENDA_PAUSED))
+		return 0;
+	struct agenda_st ns = a->st;
+	ns.started_at += delta_ms;
+	if (ns.paused)
+		ns.paused_at += delta_ms;
+	struct log_row r = { .segment = a->st.segment, .what = "clock", .has_value = 1 };
+	str_fmt(r.value, sizeof(r.value), "%lld", (long long)delta_ms);
+	if (commit(a, &ns, &r, 1, clock_now(a->c)) < 0)
+		return -1;
+	a->meeting_started_at += delta_ms;
+	a->speaker_until += delta_ms;
+	return 0;
 }
 
 /* ---- queries ---- */

@@ -102,6 +102,12 @@ void agenda_signal_clear(struct agenda *a);
  * runs out the view's speaker_remaining_ms goes negative: show "Time's up". */
 int agenda_speaker_start(struct agenda *a, int seconds);
 void agenda_speaker_stop(struct agenda *a);
+/* The wall clock was set delta_ms forward (or back) while the meeting ran, e.g. when a Pi that
+ * started without network gets the network time: the stored start times move with it so the
+ * remaining time, the speaker timer and the projected end stay as they were. Logged as "clock"
+ * with the delta in ms (and uploaded like the other log rows). Nothing to do before the start or
+ * after the finish. */
+int agenda_clock_moved(struct agenda *a, int64_t delta_ms);
 
 /* The whole view at clock_now(). Cheap: no SQL, no allocation. */
 void agenda_view(const struct agenda *a, struct agenda_view *v);

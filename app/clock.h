@@ -13,6 +13,7 @@ struct clock {
 	int fake;          /* 1: time is fake_ms and moves only by clock_advance() */
 	int64_t fake_ms;   /* milliseconds since the Unix epoch, UTC */
 	int fake_synced;   /* what clock_synchronised() answers on a fake clock */
+	int64_t fake_wall; /* added to the wall clock only: clock_jump() (a late network time) */
 };
 
 /* A real clock. */
@@ -25,8 +26,13 @@ int64_t clock_now(const struct clock *c);
 int64_t clock_mono(const struct clock *c);
 /* Moves a fake clock forward; BUG on a real clock. */
 void clock_advance(struct clock *c, int64_t ms);
-/* 1 when the wall clock is known to be synchronised (systemd-timesyncd's flag file, or a
- * fake clock), else 0. */
+/* Sets a fake wall clock ms forward (or back) without moving its monotonic clock, as when the
+ * network time arrives on a Pi that started hours or years off; BUG on a real clock. */
+void clock_jump(struct clock *c, int64_t ms);
+/* Jumps smaller than this are drift or a slow frame, not a clock being set. */
+#define CLOCK_JUMP_MS 5000
+/* 1 when the wall clock is known to be synchronised (the kernel's NTP status as any NTP client
+ * leaves it, systemd-timesyncd's flag file, or a fake clock), else 0. */
 int clock_synchronised(const struct clock *c);
 
 #endif

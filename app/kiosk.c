@@ -1,4 +1,5 @@
 #include "kiosk.h"
+#include "agenda.h"
 #include "check.h"
 #include "cli.h"
 #include "commands.h"
@@ -69,6 +70,11 @@ static void load_pin_lock(struct kiosk *k)
 	    sscanf(v, "%d %lld", &fails, &until) == 2) {
 		k->pin.fails = fails;
 		k->pin.locked_until = until;
+		/* Stored on the clock of its time: after the clock was set back (a restart across a
+		 * network time fix) a lockout never lasts longer than the longest one. */
+		int64_t now = clock_now(&k->clock);
+		if (until > now + PIN_LOCK_MAX_MS)
+			k->pin.locked_until = now + PIN_LOCK_MAX_MS;
 	}
 }
 
@@ -358,8 +364,36 @@ int kiosk_timeout(const struct kiosk *k)
 	return left < 0 ? 0 : left > 86400000 ? 86400000 : (int)left;
 }
 
+void kiosk_clock_moved(struct kiosk *k, int64_t delta_ms)
+{
+	fprintf(stderr, "barnstorm: the wall clock moved by %+lld s (network time?); timers kept\n",
+		(long long)(delta_ms / 1000));
+	if (k->wake_at)
+		k->wake_at += delta_ms;
+	k->screen_since += delta_ms;
+	if (k->last_input)
+		k->last_input += delta_ms;
+	if (k->pin.locked_until)
+		k->pin.locked_until += delta_ms;
+	if (k->meeting.agenda && agenda_clock_moved(k->meeting.agenda, delta_ms) < 0)
+		fprintf(stderr, "barnstorm: %s\n", err_msg());
+	k->dirty = 1;
+}
+
+/* A jump of the wall clock against the monotonic one is the clock being set, not time passing. */
+void kiosk_watch_clock(struct kiosk *k)
+{
+	int64_t offset = clock_now(&k->clock) - clock_mono(&k->clock);
+	int64_t delta = offset - k->clock_offset;
+	if (k->clock_watched && (delta > CLOCK_JUMP_MS || delta < -CLOCK_JUMP_MS))
+		kiosk_clock_moved(k, delta);
+	k->clock_offset = offset;
+	k->clock_watched = 1;
+}
+
 void kiosk_step(struct kiosk *k, int max_wait_ms)
 {
+	kiosk_watch_clock(k);
 	int timeout = kiosk_timeout(k);
 	if (timeout < 0 || timeout > max_wait_ms)
 		timeout = max_wait_ms;
@@ -369,6 +403,7 @@ void kiosk_step(struct kiosk *k, int max_wait_ms)
 		while (display_poll(k->display, &ev))
 			kiosk_event(k, &ev);
 	}
+	kiosk_watch_clock(k);
 	if (k->wake_at && clock_now(&k->clock) >= k->wake_at)
 		k->dirty = 1;
 	if (k->dirty)

@@ -46,6 +46,9 @@ enum screen {
 #define KIOSK_PIN_MAX 13
 #define KIOSK_ERROR_LINES 12
 
+/* The longest PIN lockout (it doubles from 30 s after three wrong PINs up to this). */
+#define PIN_LOCK_MAX_MS (15 * 60 * 1000)
+
 struct kiosk_pin {
 	char entered[KIOSK_PIN_MAX];
 	int fails;              /* wrong PINs in a row, kept in the store across restarts */
@@ -87,6 +90,9 @@ struct kiosk {
 	int64_t last_input;     /* clock ms of the last tap or key, for the attendee timeout */
 	char scan_buf[128];     /* keys typed on the idle screen: a barcode scanner's burst */
 	int64_t scan_started;   /* clock_mono ms of the burst's first character */
+	int64_t clock_offset;   /* wall minus monotonic clock at the last step, to see the wall
+				 * clock being set (kiosk_clock_moved) */
+	int clock_watched;      /* clock_offset is set */
 	/* Feature state, owned by each feature's screens file. */
 	struct checkin_ui checkin;
 	struct meeting_ui meeting;
@@ -131,6 +137,13 @@ void kiosk_step(struct kiosk *k, int max_wait_ms);
 int kiosk_timeout(const struct kiosk *k);
 
 void kiosk_go(struct kiosk *k, enum screen s);
+/* The wall clock was set delta_ms forward or back (network time arrived): timers that count
+ * from a stored wall time (screen timeouts, timed redraws, the PIN lockout, the meeting timer)
+ * move with it. kiosk_step() calls it when it sees the jump; tests call it through clock_jump. */
+void kiosk_clock_moved(struct kiosk *k, int64_t delta_ms);
+/* Compares the wall clock with the monotonic one and calls kiosk_clock_moved() on a jump of more
+ * than CLOCK_JUMP_MS. Called by kiosk_step() and the script runner. */
+void kiosk_watch_clock(struct kiosk *k);
 void kiosk_wake_at(struct kiosk *k, int64_t ms);
 /* Opens the PIN pad, leading to `then` when the PIN is right. */
 void kiosk_require_pin(struct kiosk *k, enum screen then);

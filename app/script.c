@@ -136,6 +136,7 @@ static int split(const char *line, char *buf, size_t cap, char *args[], char *er
 
 static void pump(struct runner *rn)
 {
+	kiosk_watch_clock(rn->k);
 	struct display_event ev;
 	while (display_poll(rn->d, &ev))
 		kiosk_event(rn->k, &ev);
@@ -258,6 +259,24 @@ static int cmd_wait(struct runner *rn, const char *arg)
 	return 0;
 }
 
+/* clock +730d / clock -2h: the wall clock is set, as when the network time arrives late; the
+ * monotonic clock does not move. Units d, h, m, s; at most 100 years either way. */
+static int cmd_clock(struct runner *rn, const char *arg)
+{
+	int sign = arg[0] == '-' ? -1 : arg[0] == '+' ? 1 : 0;
+	const char *p = arg + 1;
+	int64_t n = 0;
+	while (sign && *p >= '0' && *p <= '9' && n <= 36500 * 86400LL)
+		n = n * 10 + (*p++ - '0');
+	int64_t unit = !strcmp(p, "d") ? 86400000 : !strcmp(p, "h") ? 3600000 :
+		       !strcmp(p, "m") ? 60000 : !strcmp(p, "s") ? 1000 : 0;
+	if (!sign || p == arg + 1 || !unit || n * unit > 36500 * 86400000LL)
+		return fail(rn, "clock: '%s' is not a jump like +730d, -2h, +90s (at most 100 years)", arg);
+	clock_jump(&rn->k->clock, sign * n * unit);
+	pump(rn);
+	return 0;
+}
+
 static int cmd_expect(struct runner *rn, const char *text)
 {
 	const struct ui *ui = &rn->k->ui;
@@ -316,11 +335,13 @@ static int run_line(struct runner *rn, const char *line)
 	}
 	if (!strcmp(cmd, "wait"))
 		return one ? cmd_wait(rn, args[1]) : fail(rn, "wait takes one duration, e.g. 90s");
+	if (!strcmp(cmd, "clock"))
+		return one ? cmd_clock(rn, args[1]) : fail(rn, "clock takes one jump, e.g. +730d");
 	if (!strcmp(cmd, "expect"))
 		return one ? cmd_expect(rn, args[1]) : fail(rn, "expect takes one \"text\"");
 	if (!strcmp(cmd, "shot"))
 		return one ? cmd_shot(rn, args[1]) : fail(rn, "shot takes one NAME");
-	return fail(rn, "unknown command '%s' (tap, type, key, scan, wait, expect, shot)", cmd);
+	return fail(rn, "unknown command '%s' (tap, type, key, scan, wait, clock, expect, shot)", cmd);
 }
 
 /* barnstorm script FILE --pack DIR --data DIR [--shots DIR] [--size WxH] */

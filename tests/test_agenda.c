@@ -301,6 +301,55 @@ static void restart_mid_meeting_resumes_exactly(void **state)
 	fx_release(&f);
 }
 
+/* A Pi starts without network on a clock two years behind; mid-meeting the network time arrives. */
+static void clock_set_mid_meeting_keeps_the_timers(void **state)
+{
+	(void)state;
+	const int64_t JUMP = 730LL * 24 * 60 * MIN;
+	struct fixture f;
+	fx_init(&f);
+	assert_int_equal(agenda_clock_moved(f.a, JUMP), 0); /* before the start: nothing to move */
+	assert_int_equal(count(f.s, "SELECT count(*) FROM agenda_log WHERE what = 'clock'"), 0);
+	assert_int_equal(agenda_start(f.a), 0);
+	clock_advance(&f.clk, 2 * MIN);
+	assert_int_equal(agenda_speaker_start(f.a, 60), 0);
+	clock_advance(&f.clk, 10 * SEC);
+	struct agenda_view before, after;
+	agenda_view(f.a, &before);
+
+	clock_jump(&f.clk, JUMP);
+	assert_int_equal(agenda_clock_moved(f.a, JUMP), 0);
+	agenda_view(f.a, &after);
+	assert_int_equal(after.remaining_ms, before.remaining_ms);
+	assert_int_equal(after.speaker_remaining_ms, before.speaker_remaining_ms);
+	assert_int_equal(after.schedule_ms, before.schedule_ms);
+	assert_int_equal(after.meeting_started_at, T0 + JUMP);
+	assert_int_equal(after.projected_end_ms, before.projected_end_ms + JUMP);
+	assert_int_equal(count(f.s, "SELECT count(*) FROM agenda_log WHERE what = 'clock' AND "
+				    "value = '63072000000'"), 1);
+	assert_int_equal(count(f.s, "SELECT count(*) FROM outbox WHERE payload LIKE "
+				    "'%\"what\":\"clock\"%'"), 1);
+
+	/* A restart afterwards resumes on the new clock, with the meeting's start moved too. */
+	fx_close(&f);
+	clock_advance(&f.clk, 5 * SEC);
+	fx_open(&f);
+	agenda_view(f.a, &after);
+	assert_int_equal(after.remaining_ms, before.remaining_ms - 5 * SEC);
+	assert_int_equal(after.meeting_started_at, T0 + JUMP);
+	assert_int_equal(after.schedule_ms, before.schedule_ms);
+
+	/* Paused: the pause keeps its length when the clock is set back. */
+	assert_int_equal(agenda_pause(f.a), 0);
+	int64_t rem = agenda_remaining_ms(f.a);
+	clock_advance(&f.clk, 30 * SEC);
+	clock_jump(&f.clk, -3 * 60 * MIN);
+	assert_int_equal(agenda_clock_moved(f.a, -3 * 60 * MIN), 0);
+	assert_int_equal(agenda_resume(f.a), 0);
+	assert_int_equal(agenda_remaining_ms(f.a), rem);
+	fx_release(&f);
+}
+
 static void signals_and_speaker_timer(void **state)
 {
 	(void)state;
@@ -465,6 +514,7 @@ int main(void)
 		cmocka_unit_test(back_continues_the_previous_segment),
 		cmocka_unit_test(restart_mid_meeting_resumes_exactly),
 		cmocka_unit_test(signals_and_speaker_timer),
+		cmocka_unit_test(clock_set_mid_meeting_keeps_the_timers),
 		cmocka_unit_test(exports_actual_durations),
 		cmocka_unit_test(zero_segments_keeps_working),
 		cmocka_unit_test(check_names_the_problems),

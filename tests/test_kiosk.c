@@ -59,6 +59,35 @@ static void attendee_screens_time_out_to_idle(void **state)
 	close_demo(k, dir);
 }
 
+/* The clock set two years back (or forward) while an attendee walked away: the timeout still
+ * comes 90 s after the last touch, not in two years (or at once). kiosk_step() sees the jump. */
+static void clock_set_keeps_the_timeouts(void **state)
+{
+	(void)state;
+	char *dir;
+	struct kiosk *k = open_demo(&dir);
+	kiosk_step(k, 0);
+	kiosk_require_pin(k, SCREEN_ORGANIZER);
+	kiosk_frame(k);
+	clock_advance(&k->clock, 30000);
+	kiosk_step(k, 0);
+	assert_int_equal(k->screen, SCREEN_PIN);
+	clock_jump(&k->clock, -730LL * 86400000);
+	kiosk_step(k, 0);
+	assert_int_equal(kiosk_timeout(k), 60000);
+	clock_advance(&k->clock, 60000);
+	kiosk_step(k, 0);
+	assert_int_equal(k->screen, SCREEN_IDLE);
+
+	kiosk_require_pin(k, SCREEN_ORGANIZER);
+	kiosk_frame(k);
+	clock_jump(&k->clock, 3600000);
+	kiosk_step(k, 0);
+	assert_int_equal(k->screen, SCREEN_PIN);
+	assert_int_equal(kiosk_timeout(k), 90000);
+	close_demo(k, dir);
+}
+
 static void language_resets_after_an_attendee(void **state)
 {
 	(void)state;
@@ -128,6 +157,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(idle_screen_sleeps_until_input),
 		cmocka_unit_test(attendee_screens_time_out_to_idle),
+		cmocka_unit_test(clock_set_keeps_the_timeouts),
 		cmocka_unit_test(language_resets_after_an_attendee),
 		cmocka_unit_test(audience_view_on_a_second_display),
 	};

@@ -319,6 +319,23 @@ static void restart_resumes_where_the_meeting_is(void **state)
 	fx_release(&f);
 }
 
+/* The Pi started without network on a clock two years behind; the network time arrives in the
+ * middle of a segment. The timer, the schedule and the speaker timer go on as if nothing happened. */
+static void network_time_mid_meeting_keeps_the_timer(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	assert_int_equal(run_script(&f, "jump.txt", "800x480",
+				    ENTER_MEETING "wait 30m\ntap \"Start\"\nwait 2m\nexpect \"3:00\"\n"
+				    "tap \"Speaker 60 s\"\nwait 20s\nexpect \"0:40\"\n"
+				    "clock +730d\nexpect \"2:40\"\nexpect \"0:40\"\n"
+				    "expect \"On schedule\"\nwait 1m\nexpect \"1:40\"\n"
+				    "clock -3h\nexpect \"1:40\"\nwait 40s\nexpect \"1:00\"\n"),
+			 0);
+	fx_release(&f);
+}
+
 /* ---- screenshots at both sizes ---- */
 
 /* "@" stands for the size. */
@@ -567,6 +584,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(walk_through_every_segment),
 		cmocka_unit_test(restart_resumes_where_the_meeting_is),
+		cmocka_unit_test(network_time_mid_meeting_keeps_the_timer),
 		cmocka_unit_test(screenshots_at_both_sizes),
 		cmocka_unit_test(no_slides_at_all),
 		cmocka_unit_test(broken_pdf_keeps_the_timer),

@@ -9,7 +9,6 @@
  * and the end of the lockout live in the store, so pulling the plug does not reset them. */
 #define PIN_FREE_TRIES 3
 #define PIN_LOCK_FIRST_MS 30000
-#define PIN_LOCK_MAX_MS (15 * 60 * 1000)
 
 static void save(struct kiosk *k)
 {
