@@ -23,12 +23,17 @@ INST_SUBST = sed -e 's|/usr/bin/barnstorm|$(PREFIX)/bin/barnstorm|g' -e 's|/usr/
 install: $(INSTALL_BIN) $(MO)
 	install -d $(INST_BIN) $(INST_SHARE)/locale $(INST_LIB)/barnstorm $(INST_LIB)/systemd/system \
 	  $(INST_LIB)/sysusers.d $(INST_LIB)/tmpfiles.d $(DESTDIR)$(PREFIX)/share/doc/barnstorm \
+	  $(DESTDIR)/usr/lib/udev/rules.d \
 	  $(DESTDIR)$(SYSCONFDIR)/systemd/system.conf.d $(DESTDIR)$(SYSCONFDIR)/default
 	install -m 755 $(INSTALL_BIN) $(INST_BIN)/barnstorm
 	$(if $(INST_ASSETS),cp -R $(INST_ASSETS) $(INST_SHARE)/)
 	chmod -R u=rwX,go=rX $(INST_SHARE)
 	$(if $(MO),install -m 644 $(MO) $(INST_SHARE)/locale/)
 	install -m 755 platform/systemd/barnstorm-pack $(INST_LIB)/barnstorm/barnstorm-pack
+	install -m 755 platform/systemd/barnstorm-usb-mount $(INST_LIB)/barnstorm/barnstorm-usb-mount
+	@# udev reads rules from /usr/lib/udev/rules.d whatever PREFIX is.
+	$(INST_SUBST) platform/systemd/barnstorm-usb.rules > $(DESTDIR)/usr/lib/udev/rules.d/90-barnstorm-usb.rules
+	chmod 644 $(DESTDIR)/usr/lib/udev/rules.d/90-barnstorm-usb.rules
 	$(INST_SUBST) platform/systemd/barnstorm.service > $(INST_LIB)/systemd/system/barnstorm.service
 	$(INST_SUBST) platform/systemd/barnstorm-pack.service > $(INST_LIB)/systemd/system/barnstorm-pack.service
 	chmod 644 $(INST_LIB)/systemd/system/barnstorm.service $(INST_LIB)/systemd/system/barnstorm-pack.service
@@ -41,7 +46,7 @@ install: $(INSTALL_BIN) $(MO)
 	@if [ -z "$(DESTDIR)" ]; then \
 	  systemd-sysusers $(INST_LIB)/sysusers.d/barnstorm.conf && \
 	  systemd-tmpfiles --create $(INST_LIB)/tmpfiles.d/barnstorm.conf; \
-	  if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
+	  if [ -d /run/systemd/system ]; then systemctl daemon-reload; udevadm control --reload || true; fi; \
 	  echo "installed; start the kiosk at every boot with: sudo systemctl enable barnstorm-pack barnstorm"; \
 	fi
 
