@@ -76,12 +76,16 @@ IMG_CACHE ?= /var/tmp/barnstorm-image
 IMG_MIRROR ?= http://deb.debian.org/debian
 # A root password for a debugging image (login on tty2 with Ctrl+Alt+F2); none by default.
 IMG_ROOT_PASSWORD ?=
+# IMG_READONLY=1: a read-only root filesystem (overlayroot; changes to it live in RAM until the
+# next start, the database and the boot partition stay writable).
+IMG_READONLY ?=
 
 image: arm64-deps
 	@image/arm64-deps image
 	@$(MAKE) --no-print-directory build/deb/barnstorm_arm64.deb DEB_ARCH=arm64
 	image/build-image --deb build/deb/barnstorm_arm64.deb --out $(IMG) \
-	  --cache $(IMG_CACHE) --mirror $(IMG_MIRROR) $(if $(IMG_ROOT_PASSWORD),--root-password '$(IMG_ROOT_PASSWORD)')
+	  --cache $(IMG_CACHE) --mirror $(IMG_MIRROR) $(if $(IMG_ROOT_PASSWORD),--root-password '$(IMG_ROOT_PASSWORD)') \
+	  $(if $(IMG_READONLY),--read-only)
 
 # The boot test's uinput touchscreen (put into its copy of the image only, never installed).
 build/arm64/boottest-tap: image/boottest-tap.c
