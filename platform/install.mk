@@ -84,7 +84,7 @@ build/deb/barnstorm_$(DEB_ARCH).deb: $(DEB_BIN) $(MO)
 	{ echo "Package: barnstorm"; echo "Version: $(DEB_VERSION)"; echo "Architecture: $(DEB_ARCH)"; \
 	  echo "Maintainer: Barnstorm kiosk <barnstorm@localhost>"; echo "Section: misc"; echo "Priority: optional"; \
 	  echo "Installed-Size: $$(du -sk $(DEB_STAGE)/root | cut -f1)"; \
-	  echo "Depends: $$(cat $(DEB_STAGE)/depends), fonts-dejavu-core, systemd, init-system-helpers, util-linux"; \
+	  echo "Depends: $$(cat $(DEB_STAGE)/depends), fonts-dejavu-core, tzdata, systemd, init-system-helpers, util-linux"; \
 	  echo "Recommends: libegl-mesa0, libgl1-mesa-dri, libgles2, wpasupplicant, ca-certificates, systemd-timesyncd"; \
 	  echo "Description: touch kiosk for volunteer barnstorm meetings"; \
 	  echo " Check-in, agenda timer, slides, team sign-up with printed slips, and uploads of the"; \
