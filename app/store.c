@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 /* Numbered migrations: MIGRATIONS[i] upgrades a database from user_version i to i + 1. Append
@@ -77,8 +78,11 @@ struct store_stmt {
 struct store {
 	sqlite3 *db;
 	char *path;
+	char *dir;
 	struct store_stmt stmts[STMT_CACHE_MAX];
 	int nstmts;
+	int full;              /* the last write failed for want of space (store_is_full) */
+	int64_t tx_changes;    /* sqlite3_total_changes64() at store_tx_begin() */
 };
 
 int store_schema_version(void)
@@ -86,16 +90,42 @@ int store_schema_version(void)
 	return (int)ARRAY_SIZE(MIGRATIONS);
 }
 
-static int db_error(struct store *s, const char *what)
+/* A full disk: SQLite says SQLITE_FULL when a write() fails with ENOSPC, but growing the -shm
+ * file, ftruncate() and fsync() report it as an I/O error with the OS's errno underneath, and a
+ * user quota as EDQUOT. */
+static int rc_is_full(struct store *s, int rc)
 {
-	return err_set("%s '%s': %s", what, s->path, sqlite3_errmsg(s->db));
+	if ((rc & 0xff) == SQLITE_FULL)
+		return 1;
+	if ((rc & 0xff) != SQLITE_IOERR && (rc & 0xff) != SQLITE_CANTOPEN)
+		return 0;
+	int e = sqlite3_system_errno(s->db);
+	return e == ENOSPC || e == EDQUOT;
+}
+
+/* The message for a failed call that returned rc; a full disk is said in plain words, because
+ * it reaches the volunteer at the door, and it raises store_is_full(). */
+static int db_fail(struct store *s, int rc, const char *what, const char *detail)
+{
+	if (rc_is_full(s, rc)) {
+		s->full = 1;
+		return err_set("the data folder '%s' is full (no space left on the device): nothing "
+			       "new can be saved", s->dir);
+	}
+	return err_set("%s '%s': %s", what, s->path, detail ? detail : sqlite3_errmsg(s->db));
+}
+
+static int db_error(struct store *s, int rc, const char *what)
+{
+	return db_fail(s, rc, what, NULL);
 }
 
 int store_exec(struct store *s, const char *sql)
 {
 	char *msg = NULL;
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		err_set("database '%s': %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		db_fail(s, rc, "database", msg);
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -106,14 +136,16 @@ int64_t store_query_int(struct store *s, const char *sql)
 {
 	sqlite3_stmt *st;
 	int64_t v = -1;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		db_error(s, "cannot query");
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		db_error(s, rc, "cannot query");
 		return -1;
 	}
-	if (sqlite3_step(st) == SQLITE_ROW)
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
 	else
-		db_error(s, "cannot query");
+		db_error(s, rc, "cannot query");
 	sqlite3_finalize(st);
 	return v;
 }
@@ -182,9 +214,14 @@ struct store *store_open(const char *dir)
 	size_t n = strlen(dir) + sizeof("/barnstorm.db");
 	s->path = xmalloc(n);
 	str_fmt(s->path, n, "%s/barnstorm.db", dir);
-	if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		db_error(s, "cannot open database");
+	s->dir = xstrdup(dir);
+	int rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				 SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		if (s->db)
+			db_error(s, rc, "cannot open database");
+		else
+			err_set("cannot open database '%s': out of memory", s->path);
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
@@ -215,6 +252,7 @@ void store_close(struct store *s)
 	if (s->db)
 		sqlite3_close(s->db);
 	free(s->path);
+	free(s->dir);
 	free(s);
 }
 
@@ -226,7 +264,10 @@ const char *store_path(const struct store *s)
 int store_tx_begin(struct store *s)
 {
 	/* IMMEDIATE takes the write lock now, so a busy database fails here, not mid-transaction. */
-	return store_exec(s, "BEGIN IMMEDIATE");
+	if (store_exec(s, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	s->tx_changes = sqlite3_total_changes64(s->db);
+	return 0;
 }
 
 int store_tx_commit(struct store *s)
@@ -237,7 +278,24 @@ int store_tx_commit(struct store *s)
 		store_tx_rollback(s);
 		return err_set("%s", msg);
 	}
+	/* Only a commit that wrote rows proves there is room again; an empty one writes nothing. */
+	if (sqlite3_total_changes64(s->db) != s->tx_changes)
+		s->full = 0;
 	return 0;
+}
+
+int store_is_full(const struct store *s)
+{
+	return s->full;
+}
+
+int store_dir_full(const char *dir)
+{
+	struct statvfs vs;
+	if (statvfs(dir, &vs) < 0)
+		return 0;
+	/* f_bavail: what an unprivileged user (the kiosk's) may still use; ext4 keeps 5 % for root. */
+	return (uint64_t)vs.f_bavail * vs.f_frsize < STORE_MIN_FREE;
 }
 
 void store_tx_rollback(struct store *s)
@@ -257,8 +315,9 @@ struct store_stmt *store_stmt(struct store *s, const char *sql)
 	if (s->nstmts == STMT_CACHE_MAX)
 		BUG("more distinct SQL statements than STMT_CACHE_MAX");
 	struct store_stmt *st = &s->stmts[s->nstmts];
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->st, NULL) != SQLITE_OK) {
-		db_error(s, "cannot prepare statement on");
+	int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->st, NULL);
+	if (rc != SQLITE_OK) {
+		db_error(s, rc, "cannot prepare statement on");
 		return NULL;
 	}
 	st->key = sql;
@@ -295,7 +354,7 @@ int store_step(struct store_stmt *st)
 		return STORE_ROW;
 	if (rc == SQLITE_DONE)
 		return STORE_DONE;
-	db_error(st->s, "database");
+	db_error(st->s, rc, "database");
 	return -1;
 }
 

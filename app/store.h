@@ -51,9 +51,26 @@ void store_close(struct store *s);
 /* The database file's path. */
 const char *store_path(const struct store *s);
 
+/* A failed statement inside a transaction leaves it to the caller to roll back; a failed commit
+ * rolls back itself. Either way everything committed before stays as it was. */
 int store_tx_begin(struct store *s);
 int store_tx_commit(struct store *s);
 void store_tx_rollback(struct store *s);
+
+/* A full data partition. Any call that fails because the disk (or the user's quota) is full --
+ * SQLITE_FULL, or an I/O error with ENOSPC/EDQUOT underneath, also while store_open() creates
+ * the -wal and -shm files -- sets err_msg() to "the data folder 'DIR' is full (no space left on
+ * the device): nothing new can be saved". store_is_full() is 1 from such a failure on this
+ * connection until the next store_tx_commit() that wrote rows, so the organizer screens can say
+ * so while it lasts. What was committed before is never touched. */
+int store_is_full(const struct store *s);
+/* Less than this many bytes free for the kiosk's user in the data folder's file system: the
+ * store cannot open its -shm and -wal files or write a check-in. */
+#define STORE_MIN_FREE (256 * 1024)
+/* 1 when the file system that holds dir has less than STORE_MIN_FREE bytes available (statvfs),
+ * 0 otherwise or when it cannot tell. For explaining a store_open() that failed, when there is no
+ * store to ask store_is_full(). */
+int store_dir_full(const char *dir);
 
 /* Runs one or more statements without results (for tests and migrations). */
 int store_exec(struct store *s, const char *sql);

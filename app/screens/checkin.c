@@ -1208,6 +1208,8 @@ void screen_checkins(struct kiosk *k)
 	}
 	int top = ui_px(ui, 64);
 	struct ui_rect area = ui_inset((struct ui_rect){0, top, ui->w, ui->h - top}, ui_px(ui, 8));
+	if (screen_full_banner(k, &area))
+		ui_cut_top(&area, ui_px(ui, 8));
 	if (c->org_searching)
 		org_search(k, area);
 	else

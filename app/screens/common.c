@@ -1,5 +1,6 @@
 #include "kiosk.h"
 #include "screens.h"
+#include "store.h"
 #include "util.h"
 
 #include <string.h>
@@ -46,4 +47,33 @@ void screen_event_when(struct kiosk *k, char *out, int size)
 		(long)start.tm_year + 1900);
 	/* TRANSLATORS: date, start time, end time */
 	str_fmt(out, (size_t)size, tr(k, "%s, %s\xE2\x80\x93%s"), date, from, to);
+}
+
+/* Lines text needs at width w; wrapped, with a tenth spare for where the words break. */
+static int lines_for(struct ui *ui, enum ui_font f, int bold, const char *text, int w)
+{
+	int tw = ui_text_w(ui, f, bold, text);
+	return tw <= w || w <= 0 ? 1 : tw * 11 / 10 / w + 1;
+}
+
+int screen_full_banner(struct kiosk *k, struct ui_rect *area)
+{
+	if (!k->store || !store_is_full(k->store))
+		return 0;
+	struct ui *ui = &k->ui;
+	const char *what = tr(k, "Storage full: new check-ins and sign-ups are not being saved");
+	const char *todo = tr(k, "Everything saved before is safe. Export to a USB stick now (Upload "
+			      "and export), then free some space or use a larger card.");
+	int pad = ui_px(ui, 10);
+	int w = area->w - 2 * pad;
+	int h1 = lines_for(ui, UI_BODY, 1, what, w) * ui_line_h(ui, UI_BODY);
+	int h2 = lines_for(ui, UI_SMALL, 0, todo, w) * ui_line_h(ui, UI_SMALL);
+	int h = h1 + ui_px(ui, 2) + h2 + 2 * pad;
+	struct ui_rect banner = ui_cut_top(area, h);
+	ui_fill(ui, banner, UI_BAD);
+	struct ui_rect in = ui_inset(banner, pad);
+	ui_text_wrapped(ui, what, ui_cut_top(&in, h1), UI_BODY, 1, UI_WHITE, UI_LEFT);
+	ui_cut_top(&in, ui_px(ui, 2));
+	ui_text_wrapped(ui, todo, in, UI_SMALL, 0, UI_WHITE, UI_LEFT);
+	return h;
 }

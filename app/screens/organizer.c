@@ -11,15 +11,19 @@ void screen_organizer(struct kiosk *k)
 		kiosk_reset_to_idle(k);
 		return;
 	}
-	/* The pack's state in one line. */
-	char line[512];
-	if (k->diags.warnings)
-		str_fmt(line, sizeof(line), trn(k, "%s: ready, %d warning (see barnstorm check)",
-						"%s: ready, %d warnings (see barnstorm check)", k->diags.warnings),
-			k->pack.title, k->diags.warnings);
-	else
-		str_fmt(line, sizeof(line), tr(k, "%s: ready"), k->pack.title);
-	ui_label(ui, line, ui_cut_top(&body, ui_line_h(ui, UI_BODY)), UI_BODY, 0, UI_MUTED, UI_LEFT);
+	/* The pack's state in one line; a full disk matters more, and its banner takes the place. */
+	if (!screen_full_banner(k, &body)) {
+		char line[512];
+		if (k->diags.warnings)
+			str_fmt(line, sizeof(line),
+				trn(k, "%s: ready, %d warning (see barnstorm check)",
+				    "%s: ready, %d warnings (see barnstorm check)", k->diags.warnings),
+				k->pack.title, k->diags.warnings);
+		else
+			str_fmt(line, sizeof(line), tr(k, "%s: ready"), k->pack.title);
+		ui_label(ui, line, ui_cut_top(&body, ui_line_h(ui, UI_BODY)), UI_BODY, 0, UI_MUTED,
+			 UI_LEFT);
+	}
 	ui_cut_top(&body, ui_px(ui, 12));
 
 	static const struct {

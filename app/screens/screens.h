@@ -16,6 +16,10 @@ struct ui_rect;
 /* A header bar with a title and, when back_label is not NULL, a back button; returns 1 when the
  * back button was tapped. *body receives the area below the bar. */
 int screen_header(struct kiosk *k, const char *title, const char *back_label, struct ui_rect *body);
+/* While the store cannot save for want of space (store_is_full), a red banner cut from the top
+ * of *area that says so and what to do, for the organizer screens; returns its height, 0 (and
+ * nothing drawn) otherwise. */
+int screen_full_banner(struct kiosk *k, struct ui_rect *area);
 /* The event's date and time as "3 December 2026, 19:00-20:30" in the current language. */
 void screen_event_when(struct kiosk *k, char *out, int size);
 

@@ -905,7 +905,12 @@ static void commit(struct kiosk *k)
 					       s->team, &s->d, &id);
 	if (rc < 0) {
 		char msg[512];
-		str_fmt(msg, sizeof(msg), tr(k, "Not saved: %s"), err_msg());
+		if (store_is_full(k->store))
+			/* In words for whoever stands at the screen; the organizer sees the banner. */
+			str_copy(msg, sizeof(msg), tr(k, "Not saved: the kiosk's storage is full. "
+						       "Please tell an organizer."));
+		else
+			str_fmt(msg, sizeof(msg), tr(k, "Not saved: %s"), err_msg());
 		set_error(s, msg);
 		return;
 	}
