@@ -370,7 +370,16 @@ void kiosk_clock_moved(struct kiosk *k, int64_t delta_ms)
 		(long long)(delta_ms / 1000));
 	if (k->wake_at)
 		k->wake_at += delta_ms;
+	/* The check-in organizer view knows it was entered by screen_since: not a new entry. */
+	if (k->checkin.org_since == k->screen_since)
+		k->checkin.org_since += delta_ms;
 	k->screen_since += delta_ms;
+	/* Refresh and paging times of the board, the results screen and the audience view's Back. */
+	int64_t *stamps[] = { &k->signup.board_at, &k->signup.board_page_at,
+			      &k->results.refreshed_at, &k->meeting.back_until };
+	for (size_t i = 0; i < ARRAY_SIZE(stamps); i++)
+		if (*stamps[i])
+			*stamps[i] += delta_ms;
 	if (k->last_input)
 		k->last_input += delta_ms;
 	if (k->pin.locked_until)

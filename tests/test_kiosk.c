@@ -85,6 +85,15 @@ static void clock_set_keeps_the_timeouts(void **state)
 	kiosk_step(k, 0);
 	assert_int_equal(k->screen, SCREEN_PIN);
 	assert_int_equal(kiosk_timeout(k), 90000);
+
+	/* An organizer's view keeps its state: the jump is no new entry to the screen. */
+	kiosk_go(k, SCREEN_CHECKINS);
+	kiosk_frame(k);
+	str_copy(k->checkin.org_msg, sizeof(k->checkin.org_msg), "Anna was checked in.");
+	clock_jump(&k->clock, 86400000);
+	kiosk_step(k, 0);
+	assert_int_equal(k->screen, SCREEN_CHECKINS);
+	assert_string_equal(k->checkin.org_msg, "Anna was checked in.");
 	close_demo(k, dir);
 }
 
