@@ -120,6 +120,8 @@ static void load(struct kiosk *k)
 		return;
 	}
 	k->store = store_open(k->data_dir);
+	/* Asked once here, not by the error screen on every frame. */
+	k->store_full = !k->store && store_dir_full(k->data_dir);
 	if (!k->store) {
 		fail_with(k, tr(k, "The data folder cannot be used"), err_msg());
 		return;

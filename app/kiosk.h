@@ -61,6 +61,7 @@ struct kiosk {
 	struct pack pack;
 	struct diags diags;
 	int pack_ok;
+	int store_full;         /* the store could not open because its disk is full (error screen) */
 	struct store *store;
 	char data_dir[1024];
 	struct clock clock;

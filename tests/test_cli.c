@@ -87,6 +87,18 @@ static void script_errors_name_the_line(void **state)
 	assert_int_equal(run_script("wait soon\n", NULL, NULL), 1);
 	assert_non_null(strstr(out, "s.txt:1: wait: 'soon' is not a duration"));
 
+	/* clock: a sign, a number and one unit, at most 100 years. */
+	static const char *const jumps[] = {"soon", "5d", "+5y", "+d", "-99999999999d", "+40000d"};
+	for (size_t i = 0; i < sizeof(jumps) / sizeof(jumps[0]); i++) {
+		char script[64];
+		snprintf(script, sizeof(script), "clock %s\n", jumps[i]);
+		assert_int_equal(run_script(script, NULL, NULL), 1);
+		assert_non_null(strstr(out, "s.txt:1: clock: '"));
+		assert_non_null(strstr(out, "is not a jump like +730d"));
+	}
+	assert_int_equal(run_script("clock\n", NULL, NULL), 1);
+	assert_non_null(strstr(out, "s.txt:1: clock takes one jump"));
+
 	assert_int_equal(run_script("tap \"Check in\nshot x\n", NULL, NULL), 1);
 	assert_non_null(strstr(out, "s.txt:1: a quoted string is not closed"));
 

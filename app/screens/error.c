@@ -1,6 +1,5 @@
 #include "kiosk.h"
 #include "screens.h"
-#include "store.h"
 
 /* Shown instead of exiting when the pack or the store is broken: the volunteer at the door sees
  * what is wrong and where, and the kiosk stays up (systemd would only restart it into the same
@@ -13,7 +12,7 @@ void screen_error(struct kiosk *k)
 	/* With a good pack the store failed to open: most likely a full disk on the Pi's data
 	 * partition, which deserves words a volunteer can act on rather than the pack's hint. */
 	int store_failed = k->pack_ok && !k->store;
-	int full = store_failed && store_dir_full(k->data_dir);
+	int full = store_failed && k->store_full;
 	const char *title = full ? tr(k, "The kiosk's storage is full") : k->error_title;
 	const char *hint = full ? tr(k, "Everything saved before is safe. Free some space or use a larger "
 				     "card, then tap \xE2\x80\x9CTry again\xE2\x80\x9D.")
