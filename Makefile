@@ -15,7 +15,7 @@ CFLAGS_ASAN := $(WARN) $(DEFS) -Werror -O1 -g -fno-omit-frame-pointer -fsanitize
                -fno-sanitize-recover=undefined
 LDFLAGS_ASAN := -fsanitize=address,undefined
 
-SRC      := $(sort $(wildcard app/*.c app/screens/*.c platform/*.c))
+SRC      := $(sort $(wildcard app/*.c app/*/*.c platform/*.c))
 LIBSRC   := $(filter-out app/main.c,$(SRC))
 TESTSRC  := $(sort $(wildcard tests/test_*.c))
 TESTSH   := $(sort $(wildcard tests/*.sh))
@@ -27,7 +27,10 @@ ASAN_OBJ := $(patsubst %.c,build/asan/obj/%.o,$(LIBSRC))
 TESTBIN  := $(patsubst tests/%.c,build/asan/tests/%,$(TESTSRC))
 
 .PHONY: all deps run test bench clean pot
-all: deps build/barnstorm $(MO)
+all: build/barnstorm $(MO)
+
+# Every object waits for the packages (order-only: `make -j` never compiles before they are in).
+$(REL_OBJ) $(ASAN_OBJ) build/obj/app/main.o build/asan/obj/app/main.o: | deps
 
 deps:
 	@platform/debian-deps build
