@@ -3,10 +3,11 @@
 #include "check.h"
 #include "cli.h"
 #include "commands.h"
+#include "core/event.h"
 #include "display.h"
 #include "platform.h"
 #include "render.h"
-#include "screens/screens.h"
+#include "screen.h"
 #include "store.h"
 #include "util.h"
 
@@ -14,31 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef void (*screen_fn)(struct kiosk *k);
-
-static const screen_fn SCREENS[SCREEN_COUNT] = {
-	[SCREEN_ERROR] = screen_error,
-	[SCREEN_IDLE] = screen_idle,
-	[SCREEN_PIN] = screen_pin,
-	[SCREEN_ORGANIZER] = screen_organizer,
-	[SCREEN_SEARCH] = screen_search,
-	[SCREEN_CONFIRM] = screen_confirm,
-	[SCREEN_WELCOME] = screen_welcome,
-	[SCREEN_WALKIN] = screen_walkin,
-	[SCREEN_CHECKINS] = screen_checkins,
-	[SCREEN_FACILITATOR] = screen_facilitator,
-	[SCREEN_AUDIENCE] = screen_audience,
-	[SCREEN_SIGNUP] = screen_signup,
-	[SCREEN_BOARD] = screen_board,
-	[SCREEN_RESULTS] = screen_results,
-};
 
 /* The longest the loop sleeps: it wakes to ping the systemd watchdog (no redraw). */
 #define MAX_SLEEP_MS 5000
-/* An attendee who walks away from the search or the form: back to the idle screen. */
-#define ATTENDEE_IDLE_MS 90000
-/* The organizer screens lock themselves when nobody touches them. */
-#define ORGANIZER_IDLE_MS (10 * 60000)
 
 void kiosk_fail(struct kiosk *k, const char *title)
 {
@@ -84,13 +63,18 @@ static void remember_pack(struct kiosk *k)
 	char *abs = realpath(k->pack_dir, NULL);
 	if (!abs)
 		return;
-	if (store_tx_begin(k->store) == 0) {
-		if (store_meta_set(k->store, "pack_dir", abs) == 0)
-			store_tx_commit(k->store);
-		else
-			store_tx_rollback(k->store);
-	}
+	if (store_meta_save(k->store, "pack_dir", abs) < 0)
+		fprintf(stderr, "barnstorm: cannot remember the pack folder: %s\n", err_msg());
 	free(abs);
+}
+
+/* The event core's notify: any thread. The loop sees the flag or the display's wake-up. */
+static void event_changed(void *ctx)
+{
+	struct kiosk *k = ctx;
+	k->changed = 1;
+	if (k->display)
+		display_wake();
 }
 
 static void load(struct kiosk *k)
@@ -119,20 +103,25 @@ static void load(struct kiosk *k)
 		kiosk_fail(k, tr(k, "The event pack has errors"));
 		return;
 	}
-	k->store = store_open(k->data_dir);
-	/* Asked once here, not by the error screen on every frame. */
-	k->store_full = !k->store && store_dir_full(k->data_dir);
-	if (!k->store) {
+	struct event_opts eo = {
+		.pack = &k->pack,
+		.data_dir = k->data_dir,
+		.clock = &k->clock,
+		.i18n = k->i18n,
+		.notify = event_changed,
+		.notify_ctx = k,
+	};
+	/* Whether the disk is full is asked once here, not by the error screen on every frame. */
+	k->event = event_open(&eo, &k->store_full);
+	if (!k->event) {
 		fail_with(k, tr(k, "The data folder cannot be used"), err_msg());
 		return;
 	}
+	k->store = event_store(k->event);
 	load_pin_lock(k);
 	remember_pack(k);
-	/* The features start their background work (slides, printing, upload) on a usable pack. */
-	checkin_open(k);
-	meeting_open(k);
-	signup_open(k);
-	results_open(k);
+	for (int i = 0; FEATURE_DEFS[i]; i++)
+		FEATURE_DEFS[i]->open(k);
 	k->features_open = 1;
 	kiosk_go(k, SCREEN_IDLE);
 }
@@ -156,13 +145,15 @@ void kiosk_init(struct kiosk *k, const struct kiosk_opts *o)
 static void unload(struct kiosk *k)
 {
 	if (k->features_open) {
-		results_close(k);
-		signup_close(k);
-		meeting_close(k);
-		checkin_close(k);
+		int n = 0;
+		while (FEATURE_DEFS[n])
+			n++;
+		while (n-- > 0)
+			FEATURE_DEFS[n]->close(k);
 		k->features_open = 0;
 	}
-	store_close(k->store);
+	event_close(k->event);
+	k->event = NULL;
 	k->store = NULL;
 	i18n_close(k->i18n);
 	k->i18n = NULL;
@@ -281,12 +272,12 @@ void kiosk_event(struct kiosk *k, const struct display_event *ev)
 static void idle_timeout(struct kiosk *k)
 {
 	int64_t limit;
-	switch (k->screen) {
-	case SCREEN_SEARCH: case SCREEN_CONFIRM: case SCREEN_WALKIN: case SCREEN_PIN:
-		limit = ATTENDEE_IDLE_MS;
+	switch (SCREEN_DEFS[k->screen].stay) {
+	case SCREEN_ATTENDEE:
+		limit = KIOSK_ATTENDEE_IDLE_MS;
 		break;
-	case SCREEN_ORGANIZER: case SCREEN_CHECKINS: case SCREEN_SIGNUP: case SCREEN_RESULTS:
-		limit = ORGANIZER_IDLE_MS;
+	case SCREEN_ORGANIZER_LOCK:
+		limit = KIOSK_ORGANIZER_IDLE_MS;
 		break;
 	default:
 		return;
@@ -307,9 +298,10 @@ static void audience_frame(struct kiosk *k)
 	display_size(k->display2, &w, &h);
 	display_begin(k->display2);
 	ui_begin(ui, w, h);
+	/* Fonts that cannot be reopened at a new scale keep the old ones: never exit at the door. */
 	if (render_set_scale(k->render2, ui->scale) < 0)
-		die("%s", err_msg());
-	meeting_audience_frame(k, ui);
+		fprintf(stderr, "barnstorm: audience view: %s\n", err_msg());
+	screens_projector(k, ui);
 	ui_end(ui);
 	render_frame(k->render2, ui, UI_BLACK);
 	display_present(k->display2);
@@ -327,9 +319,9 @@ static void frame_once(struct kiosk *k)
 	k->wake_at = 0;
 	ui_begin(ui, w, h);
 	if (k->render && render_set_scale(k->render, ui->scale) < 0)
-		die("%s", err_msg());
+		fprintf(stderr, "barnstorm: %s\n", err_msg());
 	idle_timeout(k);
-	SCREENS[k->screen](k);
+	SCREEN_DEFS[k->screen].ui(k);
 	ui_end(ui);
 	if (k->render)
 		render_frame(k->render, ui, UI_BG);
@@ -372,21 +364,17 @@ void kiosk_clock_moved(struct kiosk *k, int64_t delta_ms)
 		(long long)(delta_ms / 1000));
 	if (k->wake_at)
 		k->wake_at += delta_ms;
-	/* The check-in organizer view knows it was entered by screen_since: not a new entry. */
-	if (k->checkin.org_since == k->screen_since)
-		k->checkin.org_since += delta_ms;
+	/* Each feature moves the stamps it keeps (some compare with screen_since: first). */
+	for (int i = 0; k->features_open && FEATURE_DEFS[i]; i++)
+		if (FEATURE_DEFS[i]->clock_moved)
+			FEATURE_DEFS[i]->clock_moved(k, delta_ms);
 	k->screen_since += delta_ms;
-	/* Refresh and paging times of the board, the results screen and the audience view's Back. */
-	int64_t *stamps[] = { &k->signup.board_at, &k->signup.board_page_at,
-			      &k->results.refreshed_at, &k->meeting.back_until };
-	for (size_t i = 0; i < ARRAY_SIZE(stamps); i++)
-		if (*stamps[i])
-			*stamps[i] += delta_ms;
 	if (k->last_input)
 		k->last_input += delta_ms;
 	if (k->pin.locked_until)
 		k->pin.locked_until += delta_ms;
-	if (k->meeting.agenda && agenda_clock_moved(k->meeting.agenda, delta_ms) < 0)
+	struct agenda *a = k->event ? event_agenda(k->event) : NULL;
+	if (a && agenda_clock_moved(a, delta_ms) < 0)
 		fprintf(stderr, "barnstorm: %s\n", err_msg());
 	k->dirty = 1;
 }
@@ -417,6 +405,10 @@ void kiosk_step(struct kiosk *k, int max_wait_ms)
 	kiosk_watch_clock(k);
 	if (k->wake_at && clock_now(&k->clock) >= k->wake_at)
 		k->dirty = 1;
+	if (k->changed) {
+		k->changed = 0;
+		k->dirty = 1;
+	}
 	if (k->dirty)
 		kiosk_frame(k);
 }

@@ -1,11 +1,13 @@
-/* The kiosk: one state, one loop, many small screens. kiosk_open() loads the pack, opens the store
- * and the catalogs; kiosk_event() turns a display event into UI input; kiosk_frame() calls the
- * current screen's function, which reads the state and declares its widgets, then draws. The loop
- * (cmd_run) blocks in display_wait() and draws only when something changed: input, a time the
- * screen asked to be woken at, or a background result.
+/* The kiosk: one state, one loop, many small screens. kiosk_init() loads the pack and the catalogs
+ * and opens the event core (core/event.h: the store and every background worker); kiosk_event()
+ * turns a display event into UI input; kiosk_frame() calls the current screen's function, which
+ * reads the state and declares its widgets, then draws. The loop (cmd_run) blocks in
+ * display_wait() and draws only when something changed: input, a time the screen asked to be
+ * woken at, or a change the event core announced (a commit, a worker's status).
  *
- * Screens live in app/screens/, one file each, and are listed in kiosk.c's table. A screen moves
- * to another with kiosk_go(); it asks for a redraw at a later time with kiosk_wake_at(). */
+ * Screens live in app/screens/ and are dispatched through the tables of screen.h; this header
+ * includes none of them. A screen moves to another with kiosk_go(); it asks for a redraw at a
+ * later time with kiosk_wake_at(). */
 #ifndef BARNSTORM_KIOSK_H
 #define BARNSTORM_KIOSK_H
 
@@ -14,36 +16,24 @@
 #include "clock.h"
 #include "i18n.h"
 #include "pack.h"
+#include "screen.h"
 #include "ui.h"
-#include "screens/checkin.h"
-#include "screens/meeting.h"
-#include "screens/results.h"
-#include "screens/signup.h"
 
 struct display;
 struct display_event;
+struct event;
 struct render;
 struct store;
-
-enum screen {
-	SCREEN_ERROR,      /* the pack is broken or the store cannot be opened */
-	SCREEN_IDLE,       /* event, "Check in", language switch */
-	SCREEN_PIN,        /* PIN pad in front of the organizer screens */
-	SCREEN_ORGANIZER,  /* the organizer menu */
-	SCREEN_SEARCH,     /* check-in: search as you type (screens/checkin.c) */
-	SCREEN_CONFIRM,    /* check-in: "Is this you?" */
-	SCREEN_WELCOME,    /* check-in: welcome, back to idle after a few seconds */
-	SCREEN_WALKIN,     /* check-in: the walk-in form with consent */
-	SCREEN_CHECKINS,   /* organizer: counts and the list of check-ins with undo */
-	SCREEN_FACILITATOR,/* meeting: the facilitator's timer (screens/meeting.c) */
-	SCREEN_AUDIENCE,   /* meeting: the audience view, full screen on this display */
-	SCREEN_SIGNUP,     /* sign-up: the commit flow (screens/signup.c) */
-	SCREEN_BOARD,      /* sign-up: the live board of teams and targets */
-	SCREEN_RESULTS,    /* results: upload status and export (screens/results.c) */
-	SCREEN_COUNT
-};
+struct checkin_ui;
+struct meeting_ui;
+struct signup_ui;
+struct results_ui;
 
 #define KIOSK_PIN_MAX 13
+/* An attendee who walks away from the search or the form: back to the idle screen. */
+#define KIOSK_ATTENDEE_IDLE_MS 90000
+/* The organizer screens lock themselves when nobody touches them. */
+#define KIOSK_ORGANIZER_IDLE_MS (10 * 60000)
 #define KIOSK_ERROR_LINES 12
 
 /* The longest PIN lockout (it doubles from 30 s after three wrong PINs up to this). */
@@ -62,7 +52,10 @@ struct kiosk {
 	struct diags diags;
 	int pack_ok;
 	int store_full;         /* the store could not open because its disk is full (error screen) */
-	struct store *store;
+	struct event *event;    /* the event core: store, agenda, slides, workers; NULL on the error
+				 * screen */
+	struct store *store;    /* event_store(event), for the screens' domain calls; borrowed */
+	_Atomic int changed;    /* the event core announced a change (set on any thread) */
 	char data_dir[1024];
 	struct clock clock;
 	struct i18n *i18n;
@@ -94,12 +87,13 @@ struct kiosk {
 	int64_t clock_offset;   /* wall minus monotonic clock at the last step, to see the wall
 				 * clock being set (kiosk_clock_moved) */
 	int clock_watched;      /* clock_offset is set */
-	/* Feature state, owned by each feature's screens file. */
-	struct checkin_ui checkin;
-	struct meeting_ui meeting;
-	struct signup_ui signup;
-	struct results_ui results;
+	/* Feature state, allocated and freed by each feature (screen.h's FEATURE_DEFS). */
+	struct checkin_ui *checkin;
+	struct meeting_ui *meeting;
+	struct signup_ui *signup;
+	struct results_ui *results;
 	int features_open;
+	int fake_clock;         /* scripts: workers' waits follow the fake clock */
 
 	char pack_dir[1024];
 	char opt_lang[8];

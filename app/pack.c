@@ -161,48 +161,31 @@ static int valid_tz(const char *tz)
 	return access(path, R_OK) == 0;
 }
 
-/* Runs fn with TZ set to tz, restoring the previous TZ. TZ is process-wide: only the UI thread
- * (and the command-line tools) convert local times. */
-struct tz_saved {
-	char *old;
-	int had;
-};
-
-static void tz_push(const char *tz, struct tz_saved *s)
+/* The process runs in the event's time zone: TZ is set when a pack is loaded, at start-up and
+ * before any thread starts, and left so. Formatting a time then does no I/O: glibc reads the zone
+ * file once, and localtime_r() does not look at TZ again. Only a process that loads a pack with
+ * another zone (a test, `barnstorm check` of several packs) switches, on the thread that loads. */
+static void tz_use(const char *tz)
 {
-	const char *old = getenv("TZ");
-	s->had = old != NULL;
-	s->old = old ? xstrdup(old) : NULL;
+	const char *now = getenv("TZ");
+	if (now && !strcmp(now, tz))
+		return;
 	setenv("TZ", tz, 1);
 	tzset();
 }
 
-static void tz_pop(struct tz_saved *s)
-{
-	if (s->had)
-		setenv("TZ", s->old, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(s->old);
-}
-
 static int64_t local_to_utc_ms(const char *tz, struct tm *tm)
 {
-	struct tz_saved saved;
-	tz_push(tz, &saved);
+	tz_use(tz);
 	time_t t = mktime(tm);
-	tz_pop(&saved);
 	return (int64_t)t * 1000;
 }
 
 void pack_local_time(const struct pack *p, int64_t ms, struct tm *out)
 {
 	time_t t = (time_t)(ms / 1000);
-	struct tz_saved saved;
-	tz_push(p->timezone ? p->timezone : "UTC", &saved);
+	tz_use(p->timezone ? p->timezone : "UTC");
 	localtime_r(&t, out);
-	tz_pop(&saved);
 }
 
 int pack_format_time(const struct pack *p, int64_t ms, const char *fmt, char *out, int size)

@@ -160,7 +160,8 @@ const char *role_kind_name(enum role_kind k);
 const char *ask_kind_name(enum ask_kind k);
 
 struct tm;
-/* A UTC time as local time in the pack's timezone (UI thread only: it sets TZ for a moment). */
+/* A UTC time as local time in the pack's timezone. The process keeps the zone of the last pack
+ * loaded (pack_load sets TZ once, before threads start), so this does no I/O. */
 void pack_local_time(const struct pack *p, int64_t ms, struct tm *out);
 /* Formats a UTC time as local time in the pack's timezone with strftime's fmt. */
 int pack_format_time(const struct pack *p, int64_t ms, const char *fmt, char *out, int size);

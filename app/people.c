@@ -1315,3 +1315,16 @@ int people_recent(struct store *s, const char *event, int offset,
 	store_reset(st);
 	return rc < 0 ? -1 : n;
 }
+
+int people_has_postcode(struct store *s, int64_t id)
+{
+	struct store_stmt *st = store_stmt(s, "SELECT coalesce(trim(postcode), '') <> '' FROM person"
+					      " WHERE id = ?1");
+	if (!st)
+		return -1;
+	store_bind_int(st, 1, id);
+	int rc = store_step(st);
+	int has = rc == STORE_ROW && store_col_int(st, 0);
+	store_reset(st);
+	return rc < 0 ? -1 : has;
+}

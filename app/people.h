@@ -65,6 +65,9 @@ int people_search(struct store *s, const char *event, const char *query,
 
 /* One person by id: 1 found (filled), 0 not found, -1 error. */
 int people_get(struct store *s, const char *event, int64_t id, struct people_result *out);
+/* 1 when person id has a postcode (teams can be suggested from it), 0 when not or no such person,
+ * -1 with err_msg() when the store fails. */
+int people_has_postcode(struct store *s, int64_t id);
 
 /* A person by external id (an RSVP code scanned at the door; trimmed, exact): the id, 0 when
  * unknown, -1 on error. */

@@ -23,6 +23,8 @@ struct printq {
 	int width, timeout_ms;
 	void (*labels)(void *ctx, const char *lang, struct slip_labels *out);
 	void *labels_ctx;
+	void (*changed)(void *ctx);
+	void *changed_ctx;
 	struct store *store;    /* the thread's own connection */
 	struct slip *slip;      /* the thread's fonts */
 
@@ -34,6 +36,13 @@ struct printq {
 	int nretry;
 	struct printq_status st;
 };
+
+/* The status changed: whoever shows it reads it again (outside the mutex). */
+static void tell(struct printq *q)
+{
+	if (q->changed)
+		q->changed(q->changed_ctx);
+}
 
 static const char *const WEEKDAYS_EN[7] = {"Monday", "Tuesday", "Wednesday", "Thursday",
 					   "Friday", "Saturday", "Sunday"};
@@ -200,9 +209,12 @@ static void set_counts(struct printq *q)
 	if (st)
 		store_reset(st);
 	pthread_mutex_lock(&q->mu);
+	int moved = q->st.queued != queued || q->st.failed != failed;
 	q->st.queued = queued;
 	q->st.failed = failed;
 	pthread_mutex_unlock(&q->mu);
+	if (moved)
+		tell(q);
 }
 
 static void apply_retries(struct printq *q, const int64_t *ids, int n, int all)
@@ -338,6 +350,7 @@ static void *run(void *arg)
 		q->st.printing = 1;
 		q->st.printing_job = job;
 		pthread_mutex_unlock(&q->mu);
+		tell(q);
 
 		int rc = print_job(q, cid);
 		char msg[256];
@@ -353,6 +366,7 @@ static void *run(void *arg)
 		str_copy(q->st.last_error, sizeof(q->st.last_error), msg);
 		q->st.last_error_job = msg[0] ? job : 0;
 		pthread_mutex_unlock(&q->mu);
+		tell(q);
 	}
 	return NULL;
 }
@@ -385,6 +399,8 @@ struct printq *printq_open(const struct printq_config *cfg)
 	q->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : PRINTQ_TIMEOUT_MS;
 	q->labels = cfg->labels;
 	q->labels_ctx = cfg->labels_ctx;
+	q->changed = cfg->changed;
+	q->changed_ctx = cfg->changed_ctx;
 	q->store = s;
 	q->slip = sl;
 	pthread_mutex_init(&q->mu, NULL);
@@ -456,4 +472,21 @@ void printq_retry_all(struct printq *q)
 	q->retry_all = 1;
 	pthread_cond_signal(&q->cv);
 	pthread_mutex_unlock(&q->mu);
+}
+
+int printq_job_of(struct store *s, int64_t commitment_id, struct printq_job *out)
+{
+	struct store_stmt *st = store_stmt(s, "SELECT id, state, last_error FROM print_job"
+					      " WHERE commitment_id = ?1 ORDER BY id DESC LIMIT 1");
+	if (!st)
+		return -1;
+	store_bind_int(st, 1, commitment_id);
+	int rc = store_step(st);
+	if (rc == STORE_ROW) {
+		out->id = store_col_int(st, 0);
+		str_copy(out->state, sizeof(out->state), store_col_text(st, 1));
+		str_copy(out->error, sizeof(out->error), store_col_text(st, 2));
+	}
+	store_reset(st);
+	return rc < 0 ? -1 : rc == STORE_ROW;
 }

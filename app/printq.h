@@ -45,6 +45,10 @@ struct printq_config {
 	 * next call on the same thread. */
 	void (*labels)(void *ctx, const char *lang, struct slip_labels *out);
 	void *labels_ctx;
+	/* Called on the print thread whenever the status changed (a job started, printed or
+	 * failed; the counts moved). Must be thread-safe and must not call printq_*. May be NULL. */
+	void (*changed)(void *ctx);
+	void *changed_ctx;
 };
 
 struct printq_status {
@@ -59,6 +63,16 @@ struct printq_status {
 };
 
 struct printq;
+struct store;
+
+/* The latest print job of a commitment, for the sign-up screen's confirmation. */
+struct printq_job {
+	int64_t id;
+	char state[12];          /* "queued", "printed", "failed" */
+	char error[256];         /* why it failed, "" otherwise */
+};
+/* 1 with *out filled, 0 when the commitment has no job, -1 with err_msg() when the store fails. */
+int printq_job_of(struct store *s, int64_t commitment_id, struct printq_job *out);
 
 /* Starts the thread. NULL with err_msg() if the store cannot be opened or there is no printer. */
 struct printq *printq_open(const struct printq_config *cfg);

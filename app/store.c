@@ -83,6 +83,9 @@ struct store {
 	int nstmts;
 	int full;              /* the last write failed for want of space (store_is_full) */
 	int64_t tx_changes;    /* sqlite3_total_changes64() at store_tx_begin() */
+	unsigned tx_tables;    /* STORE_T_* bits of the tables the open transaction wrote */
+	store_commit_fn on_commit;
+	void *on_commit_ctx;
 };
 
 int store_schema_version(void)
@@ -261,12 +264,43 @@ const char *store_path(const struct store *s)
 	return s->path;
 }
 
+/* SQLite tells every row written (sqlite3_update_hook); the bits say which tables a transaction
+ * touched, so a listener hears "check-ins changed" without any module announcing it. */
+static const struct { const char *name; unsigned bit; } TABLE_BITS[] = {
+	{"person", STORE_T_PERSON}, {"person_token", STORE_T_PERSON}, {"checkin", STORE_T_CHECKIN},
+	{"commitment", STORE_T_COMMITMENT}, {"agenda_state", STORE_T_AGENDA},
+	{"agenda_log", STORE_T_AGENDA}, {"outbox", STORE_T_OUTBOX}, {"print_job", STORE_T_PRINT},
+	{"meta", STORE_T_META},
+};
+
+static void row_written(void *ctx, int op, const char *db, const char *table, sqlite3_int64 rowid)
+{
+	struct store *s = ctx;
+	(void)op;
+	(void)db;
+	(void)rowid;
+	for (size_t i = 0; i < ARRAY_SIZE(TABLE_BITS); i++)
+		if (!strcmp(table, TABLE_BITS[i].name)) {
+			s->tx_tables |= TABLE_BITS[i].bit;
+			return;
+		}
+	s->tx_tables |= STORE_T_OTHER;
+}
+
+void store_on_commit(struct store *s, store_commit_fn fn, void *ctx)
+{
+	s->on_commit = fn;
+	s->on_commit_ctx = ctx;
+	sqlite3_update_hook(s->db, fn ? row_written : NULL, fn ? s : NULL);
+}
+
 int store_tx_begin(struct store *s)
 {
 	/* IMMEDIATE takes the write lock now, so a busy database fails here, not mid-transaction. */
 	if (store_exec(s, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	s->tx_changes = sqlite3_total_changes64(s->db);
+	s->tx_tables = 0;
 	return 0;
 }
 
@@ -278,9 +312,16 @@ int store_tx_commit(struct store *s)
 		store_tx_rollback(s);
 		return err_set("%s", msg);
 	}
-	/* Only a commit that wrote rows proves there is room again; an empty one writes nothing. */
-	if (sqlite3_total_changes64(s->db) != s->tx_changes)
-		s->full = 0;
+	/* Only a commit that wrote rows proves there is room again, and only while the disk has
+	 * room for more than this one small write: a PIN reset that fits in the last free page
+	 * must not tell the organizers "ready" while every check-in at the door fails. */
+	int wrote = sqlite3_total_changes64(s->db) != s->tx_changes;
+	if (wrote)
+		s->full = store_dir_full(s->dir);
+	unsigned tables = s->tx_tables;
+	s->tx_tables = 0;
+	if (wrote && tables && s->on_commit)
+		s->on_commit(s->on_commit_ctx, tables);
 	return 0;
 }
 
@@ -300,6 +341,7 @@ int store_dir_full(const char *dir)
 
 void store_tx_rollback(struct store *s)
 {
+	s->tx_tables = 0;
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -416,6 +458,17 @@ int store_meta_set(struct store *s, const char *key, const char *value)
 	int rc = store_step(st);
 	store_reset(st);
 	return rc < 0 ? -1 : 0;
+}
+
+int store_meta_save(struct store *s, const char *key, const char *value)
+{
+	if (store_tx_begin(s) < 0)
+		return -1;
+	if (store_meta_set(s, key, value) < 0) {
+		store_tx_rollback(s);
+		return -1;
+	}
+	return store_tx_commit(s);
 }
 
 int store_integrity_ok(struct store *s)

@@ -57,11 +57,29 @@ int store_tx_begin(struct store *s);
 int store_tx_commit(struct store *s);
 void store_tx_rollback(struct store *s);
 
+/* What a committed transaction wrote, as bits of the tables it touched. */
+#define STORE_T_PERSON     0x01u  /* person, person_token */
+#define STORE_T_CHECKIN    0x02u
+#define STORE_T_COMMITMENT 0x04u
+#define STORE_T_AGENDA     0x08u  /* agenda_state, agenda_log */
+#define STORE_T_OUTBOX     0x10u
+#define STORE_T_PRINT      0x20u  /* print_job */
+#define STORE_T_META       0x40u
+#define STORE_T_OTHER      0x80u
+typedef void (*store_commit_fn)(void *ctx, unsigned tables);
+/* Calls fn(ctx, tables) on this connection's thread after each store_tx_commit() that wrote rows,
+ * once the data is durable: the one path by which a committed record wakes the uploader and the
+ * screens that show it. fn NULL removes it. fn must not use the store. */
+void store_on_commit(struct store *s, store_commit_fn fn, void *ctx);
+/* Sets one meta key in a transaction of its own; -1 with err_msg() (nothing changed) on failure. */
+int store_meta_save(struct store *s, const char *key, const char *value);
+
 /* A full data partition. Any call that fails because the disk (or the user's quota) is full --
  * SQLITE_FULL, or an I/O error with ENOSPC/EDQUOT underneath, also while store_open() creates
  * the -wal and -shm files -- sets err_msg() to "the data folder 'DIR' is full (no space left on
  * the device): nothing new can be saved". store_is_full() is 1 from such a failure on this
- * connection until the next store_tx_commit() that wrote rows, so the organizer screens can say
+ * connection until a store_tx_commit() that wrote rows finds the disk with room again
+ * (more than STORE_MIN_FREE free, probed at each such commit), so the organizer screens can say
  * so while it lasts. What was committed before is never touched. */
 int store_is_full(const struct store *s);
 /* Less than this many bytes free for the kiosk's user in the data folder's file system: the

@@ -4,6 +4,8 @@
 #include "agenda.h"
 #include "display.h"
 #include "kiosk.h"
+#include "screens/checkin.h"
+#include "screens/meeting.h"
 #include "render.h"
 #include "util.h"
 
@@ -89,11 +91,11 @@ static void clock_set_keeps_the_timeouts(void **state)
 	/* An organizer's view keeps its state: the jump is no new entry to the screen. */
 	kiosk_go(k, SCREEN_CHECKINS);
 	kiosk_frame(k);
-	str_copy(k->checkin.org_msg, sizeof(k->checkin.org_msg), "Anna was checked in.");
+	str_copy(k->checkin->org_msg, sizeof(k->checkin->org_msg), "Anna was checked in.");
 	clock_jump(&k->clock, 86400000);
 	kiosk_step(k, 0);
 	assert_int_equal(k->screen, SCREEN_CHECKINS);
-	assert_string_equal(k->checkin.org_msg, "Anna was checked in.");
+	assert_string_equal(k->checkin->org_msg, "Anna was checked in.");
 	close_demo(k, dir);
 }
 
@@ -135,7 +137,7 @@ static void audience_view_on_a_second_display(void **state)
 	assert_int_equal(k->ui2->w, 1920);
 	/* The meeting starts: the projector shows the segment and its countdown, and asks to be
 	 * redrawn every second although the touch screen is idle. */
-	assert_int_equal(agenda_start(k->meeting.agenda), 0);
+	assert_int_equal(agenda_start(k->meeting->agenda), 0);
 	k->dirty = 1;
 	kiosk_frame(k);
 	assert_true(ui_has_text(k->ui2, "Velkommen og dagsorden"));

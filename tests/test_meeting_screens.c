@@ -8,9 +8,12 @@
  * folder that is removed. */
 #include "testutil.h"
 
+#include "core/event.h"
+
 #include "agenda.h"
 #include "i18n.h"
 #include "kiosk.h"
+#include "screens/meeting.h"
 #include "pack.h"
 #include "store.h"
 #include "util.h"
@@ -455,11 +458,14 @@ static struct kiosk *kiosk_direct(const char *pack_dir, const char *data_dir)
 	diags_init(&k->diags);
 	assert_int_equal(pack_load(pack_dir, &k->pack, &k->diags), 0);
 	str_copy(k->data_dir, sizeof(k->data_dir), data_dir);
-	k->store = store_open(data_dir);
-	assert_non_null(k->store);
 	clock_init_fake(&k->clock, k->pack.starts_ms);
 	const char *codes[] = {k->pack.langs[0]};
 	k->i18n = i18n_open("/nonexistent", codes, 1);
+	struct event_opts eo = {.pack = &k->pack, .data_dir = data_dir, .clock = &k->clock,
+				.i18n = k->i18n};
+	k->event = event_open(&eo, NULL);
+	assert_non_null(k->event);
+	k->store = event_store(k->event);
 	ui_init(&k->ui, NULL, NULL);
 	meeting_open(k);
 	kiosk_go(k, SCREEN_FACILITATOR);
@@ -470,7 +476,7 @@ static struct kiosk *kiosk_direct(const char *pack_dir, const char *data_dir)
 static void kiosk_direct_close(struct kiosk *k)
 {
 	meeting_close(k);
-	store_close(k->store);
+	event_close(k->event);
 	i18n_close(k->i18n);
 	pack_release(&k->pack);
 	diags_release(&k->diags);

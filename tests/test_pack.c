@@ -70,6 +70,31 @@ static void finish(char *dir, struct pack *p, struct diags *d)
 	free(dir);
 }
 
+/* The time zone is set once, when the pack loads (before any thread starts), and formatting a
+ * time leaves the environment alone: the uploader and printer threads read it concurrently, and
+ * switching it back and forth reopened the zone files on every frame. */
+static void timezone_set_once_at_load(void **state)
+{
+	(void)state;
+	setenv("TZ", "America/New_York", 1);
+	tzset();
+	struct pack p;
+	struct diags d;
+	char *dir = load_text(GOOD, sizeof(GOOD) - 1, &p, &d);
+	assert_int_equal(d.errors, 0);
+	assert_string_equal(getenv("TZ"), "Europe/Stockholm");
+	const char *before = getenv("TZ");
+	char out[64];
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(pack_format_time(&p, p.starts_ms + i * 60000LL, "%H:%M", out,
+						  sizeof(out)), 0);
+		assert_ptr_equal(getenv("TZ"), before); /* not set again */
+	}
+	assert_string_equal(out, "20:39"); /* 19:00 + 99 min, in Malmö */
+	assert_string_equal(getenv("TZ"), "Europe/Stockholm");
+	finish(dir, &p, &d);
+}
+
 static void good_pack_loads(void **state)
 {
 	(void)state;
@@ -321,6 +346,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_pack_loads),
+		cmocka_unit_test(timezone_set_once_at_load),
 		cmocka_unit_test(demo_pack_is_ready),
 		cmocka_unit_test(mistakes_are_named_with_lines),
 		cmocka_unit_test(pin_is_never_echoed),

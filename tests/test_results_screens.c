@@ -14,6 +14,8 @@
 #include "clock.h"
 #include "display.h"
 #include "kiosk.h"
+#include "core/event.h"
+#include "screens/results.h"
 #include "outbox.h"
 #include "people.h"
 #include "render.h"
@@ -190,7 +192,7 @@ static const struct upload_status *kh_wait(struct kh *h, enum upload_state want,
 					   const char *reason)
 {
 	struct kiosk *k = h->k;
-	const struct upload_status *st = &k->results.status;
+	const struct upload_status *st = &k->results->status;
 	for (int i = 0; i < 1500; i++) {
 		clock_advance(&k->clock, 1000);
 		k->last_input = clock_now(&k->clock); /* an organizer who keeps looking */
@@ -257,9 +259,9 @@ static void test_idle_and_all_sent(void **state)
 		expect_text(&h, "Nothing sent yet");
 		kh_shot(&h, f, "idle");
 
-		/* Five check-ins arrive; the uploader is told at once. */
+		/* Five check-ins arrive through another connection; "Upload now" sends them. */
 		queue(data, 5);
-		results_kick(h.k);
+		event_upload_now(h.k->event);
 		const struct upload_status *st = kh_wait(&h, UPLOAD_ALL_SENT, 5, NULL);
 		assert_int_equal(st->queued, 0);
 		assert_true(st->last_success_at > 0);
@@ -372,9 +374,9 @@ static void test_waiting_for_clock(void **state)
 		struct kh h;
 		kh_open(&h, f->pack, data, SIZES[i][0], SIZES[i][1]);
 		/* A Pi just switched on: the clock is not synchronised yet. */
-		results_close(h.k);
 		h.k->clock.fake_synced = 0;
-		results_open(h.k);
+		kiosk_reload(h.k); /* the event core starts its uploader again, on this clock */
+		kiosk_go(h.k, SCREEN_RESULTS);
 		kh_wait(&h, UPLOAD_WAITING_CLOCK, -1, NULL);
 		expect_text(&h, "Waiting for the clock");
 		kh_shot(&h, f, "waiting-clock");

@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "kiosk.h"
+#include "screens/signup.h"
 #include "pack.h"
 #include "people.h"
 #include "store.h"

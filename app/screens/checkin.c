@@ -1,4 +1,5 @@
 #include "kiosk.h"
+#include "screens/checkin.h"
 #include "people.h"
 #include "roster.h"
 #include "screens.h"
@@ -8,6 +9,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -23,7 +25,7 @@
 
 static struct checkin_ui *st(struct kiosk *k)
 {
-	return &k->checkin;
+	return k->checkin;
 }
 
 static const char *event_id(const struct kiosk *k)
@@ -179,17 +181,27 @@ static void roster_import_if_changed(struct kiosk *k)
 
 void checkin_open(struct kiosk *k)
 {
-	memset(&k->checkin, 0, sizeof(k->checkin));
-	k->checkin.opened = 1;
-	k->checkin.tapped = -1;
+	k->checkin = xcalloc(1, sizeof(*k->checkin));
+	k->checkin->opened = 1;
+	k->checkin->tapped = -1;
 	if (k->store)
 		roster_import_if_changed(k);
 }
 
 void checkin_close(struct kiosk *k)
 {
-	/* Nothing is allocated; wipe what attendees typed. */
-	memset(&k->checkin, 0, sizeof(k->checkin));
+	/* Wipe what attendees typed before the memory goes back. */
+	if (k->checkin)
+		memset(k->checkin, 0, sizeof(*k->checkin));
+	free(k->checkin);
+	k->checkin = NULL;
+}
+
+void checkin_clock_moved(struct kiosk *k, int64_t delta_ms)
+{
+	/* The organizer view knows it was entered by screen_since: not a new entry. */
+	if (k->checkin->org_since == k->screen_since)
+		k->checkin->org_since += delta_ms;
 }
 
 /* ---- checking in ---- */
@@ -228,8 +240,6 @@ static void check_in(struct kiosk *k, int64_t person_id, const char *method)
 		welcome(k, CHECKIN_WELCOME_FAILED, NULL);
 		return;
 	}
-	if (rc == PEOPLE_CHECKIN_OK)
-		results_kick(k); /* the uploader sends it now rather than at its next poll */
 	struct people_result p;
 	if (people_get(k->store, event_id(k), person_id, &p) != 1)
 		p.first_name[0] = '\0';
@@ -724,7 +734,7 @@ static int has_consent_text(const struct kiosk *k)
 
 static struct people_walkin walkin_form(const struct kiosk *k)
 {
-	const struct checkin_ui *c = &k->checkin;
+	const struct checkin_ui *c = k->checkin;
 	struct people_walkin w = {
 		.first_name = c->field[CHECKIN_FIRST],
 		.last_name = c->field[CHECKIN_LAST],
@@ -764,8 +774,6 @@ static void walkin_submit(struct kiosk *k)
 	struct people_walkin_errors e;
 	struct people_walkin_result r;
 	int rc = people_walkin(k->store, &k->clock, event_id(k), &w, &e, &r);
-	if (rc == 0)
-		results_kick(k);
 	if (rc == 1) {
 		/* E.g. consent given but no way to contact: back to the fields, with the messages. */
 		c->errors = e;

@@ -8,7 +8,7 @@
  *
  * No SQL per frame: the search runs when the query changes, the organizer's counts and page of
  * check-ins are read when the screen is entered and after each action. All state is fixed-size
- * and lives in struct checkin_ui inside struct kiosk. */
+ * and lives in struct checkin_ui, allocated by checkin_open() (struct kiosk points to it). */
 #ifndef BARNSTORM_SCREENS_CHECKIN_H
 #define BARNSTORM_SCREENS_CHECKIN_H
 
@@ -89,6 +89,7 @@ struct checkin_ui {
  * checkin_open() imports the pack's roster.csv when it changed since the last import. */
 void checkin_open(struct kiosk *k);
 void checkin_close(struct kiosk *k);
+void checkin_clock_moved(struct kiosk *k, int64_t delta_ms);
 /* The idle screen's "Check in": starts a new attendee's search. */
 void checkin_begin(struct kiosk *k);
 /* A code from a barcode scanner (or the script's scan "CODE") on the idle screen: looks it up

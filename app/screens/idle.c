@@ -1,5 +1,7 @@
 #include "kiosk.h"
 #include "screens.h"
+#include "screens/checkin.h"
+#include "screens/signup.h"
 #include "util.h"
 
 #include <string.h>

@@ -1,10 +1,13 @@
 #include "kiosk.h"
+#include "screens/meeting.h"
+#include "core/event.h"
 #include "screens/screens.h"
 #include "agenda.h"
 #include "display.h"
 #include "slides.h"
 #include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,34 +19,19 @@
 
 /* ---- slides ---- */
 
-static void slide_ready(void *ctx, int page)
-{
-	(void)ctx;
-	(void)page;
-	display_wake();
-}
-
-/* Opens the slides at w x h, or follows a size change. */
+/* The slides at w x h: the event core owns them and their render thread, and opens them at the
+ * first size asked for; m->slides is a borrowed pointer. */
 static void slides_ensure(struct kiosk *k, int w, int h)
 {
-	struct meeting_ui *m = &k->meeting;
+	struct meeting_ui *m = k->meeting;
 	if (!m->opened || m->slides_failed || w <= 0 || h <= 0)
 		return;
+	const char *why = "";
+	m->slides = event_slides(k->event, w, h, &why);
 	if (!m->slides) {
-		m->slides = slides_open(&k->pack, w, h);
-		if (!m->slides) {
-			m->slides_failed = 1;
-			str_copy(m->slides_error, sizeof(m->slides_error), err_msg());
-			return;
-		}
-		/* Without a display there is no event queue to wake. */
-		if (k->display)
-			slides_set_notify(m->slides, slide_ready, NULL);
-	} else if (w != m->slides_w || h != m->slides_h) {
-		slides_set_size(m->slides, w, h);
+		m->slides_failed = 1;
+		str_copy(m->slides_error, sizeof(m->slides_error), why);
 	}
-	m->slides_w = w;
-	m->slides_h = h;
 }
 
 static int slide_count(const struct meeting_ui *m)
@@ -73,7 +61,7 @@ static const struct slide_image *wait_page(struct slides *s, int page)
 /* The current page as an image for the renderer, or NULL (not rendered yet, or not an image). */
 static const struct ui_image *slide_image(struct kiosk *k)
 {
-	struct meeting_ui *m = &k->meeting;
+	struct meeting_ui *m = k->meeting;
 	if (!slides_are_images(m) || m->page < 1)
 		return NULL;
 	const struct slide_image *si = slides_get(m->slides, m->page);
@@ -120,7 +108,7 @@ static void slide_step(struct meeting_ui *m, int dir)
  * the clicker's keys page, and the renderer is told which page comes next. */
 static void slides_follow(struct kiosk *k, const struct agenda_view *v)
 {
-	struct meeting_ui *m = &k->meeting;
+	struct meeting_ui *m = k->meeting;
 	struct ui *ui = &k->ui;
 	slides_ensure(k, ui->w, ui->h);
 	int n = slide_count(m);
@@ -161,16 +149,15 @@ static void slides_follow(struct kiosk *k, const struct agenda_view *v)
 
 void meeting_open(struct kiosk *k)
 {
-	struct meeting_ui *m = &k->meeting;
-	/* The renderer may still hold a texture of an earlier opening: keep counting versions. */
-	uint32_t version = m->img.version;
-	memset(m, 0, sizeof(*m));
-	m->img.version = version;
+	struct meeting_ui *m = k->meeting = xcalloc(1, sizeof(*k->meeting));
+	/* The renderer may still hold a texture of an earlier opening (a reload): start the versions
+	 * where no earlier opening's are, at the monotonic clock's milliseconds. */
+	m->img.version = (uint32_t)clock_mono(&k->clock);
 	m->opened = 1;
 	m->seen_segment = -1;
-	m->agenda = agenda_open(k->store, &k->clock, &k->pack);
+	m->agenda = event_agenda(k->event);
 	if (!m->agenda)
-		str_copy(m->agenda_problem, sizeof(m->agenda_problem), err_msg());
+		str_copy(m->agenda_problem, sizeof(m->agenda_problem), event_agenda_problem(k->event));
 	if (k->display) {
 		int w, h;
 		display_size(k->display, &w, &h);
@@ -180,26 +167,23 @@ void meeting_open(struct kiosk *k)
 
 void meeting_close(struct kiosk *k)
 {
-	struct meeting_ui *m = &k->meeting;
-	/* The display may close first: no more wake-ups from the renderer thread. */
-	if (m->slides)
-		slides_set_notify(m->slides, NULL, NULL);
-	slides_close(m->slides);
-	m->slides = NULL;
-	agenda_close(m->agenda);
-	m->agenda = NULL;
-	/* The renderer may be gone already (it closes before the kiosk is released); its texture of
-	 * the slide is replaced by version, since meeting_open() keeps counting them. */
-	m->img.px = NULL;
-	m->opened = 0;
+	/* The agenda and the slides belong to the event core, which closes them. */
+	free(k->meeting);
+	k->meeting = NULL;
+}
+
+void meeting_clock_moved(struct kiosk *k, int64_t delta_ms)
+{
+	if (k->meeting->back_until)
+		k->meeting->back_until += delta_ms;
 }
 
 /* ---- figures in words ---- */
 
 static void view_get(struct kiosk *k, struct agenda_view *v)
 {
-	if (k->meeting.agenda) {
-		agenda_view(k->meeting.agenda, v);
+	if (k->meeting->agenda) {
+		agenda_view(k->meeting->agenda, v);
 		return;
 	}
 	memset(v, 0, sizeof(*v));
@@ -302,7 +286,7 @@ static int in_segment(const struct agenda_view *v)
  * end. Never faster than once a second. */
 static void meeting_wake(struct kiosk *k, const struct agenda_view *v)
 {
-	struct meeting_ui *m = &k->meeting;
+	struct meeting_ui *m = k->meeting;
 	int64_t now = v->now;
 	if (m->agenda && v->nsegments > 0) {
 		if (v->phase == AGENDA_RUNNING)
@@ -318,12 +302,11 @@ static void meeting_wake(struct kiosk *k, const struct agenda_view *v)
 
 static void op_done(struct kiosk *k, int rc)
 {
-	struct meeting_ui *m = &k->meeting;
+	struct meeting_ui *m = k->meeting;
 	if (rc < 0) {
 		str_copy(m->error, sizeof(m->error), err_msg());
 	} else {
 		m->error[0] = '\0';
-		results_kick(k); /* the meeting log goes out with the next upload */
 	}
 	k->dirty = 1;
 }
@@ -332,8 +315,8 @@ static void op_done(struct kiosk *k, int rc)
 static void segment_done(struct kiosk *k, int rc)
 {
 	if (rc == 0) {
-		agenda_signal_clear(k->meeting.agenda);
-		agenda_speaker_stop(k->meeting.agenda);
+		agenda_signal_clear(k->meeting->agenda);
+		agenda_speaker_stop(k->meeting->agenda);
 	}
 	op_done(k, rc);
 }
@@ -549,7 +532,7 @@ static void draw_overlay(struct aview *a, int slide_shown)
 static void draw_audience(struct kiosk *k, struct ui *ui, const struct agenda_view *v,
 			  struct ui_rect r, int mini)
 {
-	struct meeting_ui *m = &k->meeting;
+	struct meeting_ui *m = k->meeting;
 	struct aview a = {.k = k, .ui = ui, .v = v, .r = r, .mini = mini};
 	ui_fill(ui, r, UI_BLACK);
 	if (m->blackout) {
@@ -596,7 +579,7 @@ static void message_panel(struct kiosk *k, struct ui_rect r, const char *heading
 static void controls(struct kiosk *k, const struct agenda_view *v, struct ui_rect row1,
 		     struct ui_rect row2)
 {
-	struct meeting_ui *m = &k->meeting;
+	struct meeting_ui *m = k->meeting;
 	struct ui *ui = &k->ui;
 	int gap = ui_px(ui, 8);
 	int running = in_segment(v);
@@ -652,7 +635,7 @@ static void controls(struct kiosk *k, const struct agenda_view *v, struct ui_rec
 /* The left column: the segment, the countdown, where the meeting stands, the controls. */
 static void agenda_panel(struct kiosk *k, const struct agenda_view *v, struct ui_rect r)
 {
-	struct meeting_ui *m = &k->meeting;
+	struct meeting_ui *m = k->meeting;
 	struct ui *ui = &k->ui;
 	if (!m->agenda) {
 		message_panel(k, r, tr(k, "The meeting log cannot be read"), m->agenda_problem);
@@ -782,7 +765,7 @@ static void agenda_panel(struct kiosk *k, const struct agenda_view *v, struct ui
 static int signal_button(struct kiosk *k, const struct agenda_view *v, const char *label,
 			 const char *message, struct ui_rect r)
 {
-	struct meeting_ui *m = &k->meeting;
+	struct meeting_ui *m = k->meeting;
 	int on = v->signal && !strcmp(v->signal, message);
 	if (!ui_button(&k->ui, label, r, on ? UI_SELECTED : UI_SECONDARY))
 		return 0;
@@ -798,7 +781,7 @@ static int signal_button(struct kiosk *k, const struct agenda_view *v, const cha
 /* The right column: what the room sees, slide paging, black-out, and the signals. */
 static void room_panel(struct kiosk *k, const struct agenda_view *v, struct ui_rect r)
 {
-	struct meeting_ui *m = &k->meeting;
+	struct meeting_ui *m = k->meeting;
 	struct ui *ui = &k->ui;
 	const struct pack *p = &k->pack;
 	const char *lang = p->langs[k->lang];
@@ -938,7 +921,7 @@ void screen_facilitator(struct kiosk *k)
 
 void meeting_audience_frame(struct kiosk *k, struct ui *ui)
 {
-	if (!k->meeting.agenda)
+	if (!k->meeting->agenda)
 		return;
 	struct agenda_view v;
 	view_get(k, &v);
@@ -950,7 +933,7 @@ void meeting_audience_frame(struct kiosk *k, struct ui *ui)
 
 void screen_audience(struct kiosk *k)
 {
-	struct meeting_ui *m = &k->meeting;
+	struct meeting_ui *m = k->meeting;
 	struct ui *ui = &k->ui;
 	struct agenda_view v;
 	view_get(k, &v);

@@ -20,9 +20,10 @@
  * while the timer or a speaker timer runs; once a minute otherwise (the projected end moves while
  * paused or before the start); never faster.
  *
- * Ownership: struct meeting_ui lives in struct kiosk. meeting_open() creates the agenda and, when
- * the display is known, the slides (else the first meeting frame opens them at the frame's size);
- * meeting_close() frees both. Nothing is allocated per frame. */
+ * Ownership: meeting_open() allocates struct meeting_ui (struct kiosk points to it) and
+ * meeting_close() frees it. The agenda and the slides (with their render thread) belong to the event
+ * core (core/event.h); the slides are opened at the display's size, or at the first meeting
+ * frame's. Nothing is allocated per frame. */
 #ifndef BARNSTORM_SCREENS_MEETING_H
 #define BARNSTORM_SCREENS_MEETING_H
 
@@ -42,11 +43,13 @@ struct slides;
 /* The feature's UI state, kept in struct kiosk. */
 struct meeting_ui {
 	int opened;
-	struct agenda *agenda;       /* NULL when the meeting log cannot be read (agenda_problem) */
+	struct agenda *agenda;       /* borrowed from the event core; NULL when the meeting log
+				      * cannot be read (agenda_problem) */
 	char agenda_problem[MEETING_MSG_MAX];
 	char error[MEETING_MSG_MAX]; /* the last operation that failed, "" when none */
 
-	struct slides *slides;       /* NULL until opened, or when the renderer cannot start */
+	struct slides *slides;       /* borrowed from the event core; NULL until opened, or when
+				      * the renderer cannot start */
 	int slides_w, slides_h;      /* the size slides are rendered at */
 	int slides_failed;           /* slides_open() failed: slides_error says why */
 	char slides_error[MEETING_MSG_MAX];
@@ -64,6 +67,7 @@ struct meeting_ui {
 /* Called when the kiosk has loaded a usable pack and store, and before they are released. */
 void meeting_open(struct kiosk *k);
 void meeting_close(struct kiosk *k);
+void meeting_clock_moved(struct kiosk *k, int64_t delta_ms);
 void screen_facilitator(struct kiosk *k);
 void screen_audience(struct kiosk *k);
 struct ui;

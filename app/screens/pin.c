@@ -3,6 +3,7 @@
 #include "store.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Lockout after three wrong PINs: 30 s, doubling each further miss, at most 15 minutes. The count
@@ -16,12 +17,9 @@ static void save(struct kiosk *k)
 	if (!k->store)
 		return;
 	str_fmt(v, sizeof(v), "%d %lld", k->pin.fails, (long long)k->pin.locked_until);
-	if (store_tx_begin(k->store) == 0) {
-		if (store_meta_set(k->store, "pin_lock", v) == 0)
-			store_tx_commit(k->store);
-		else
-			store_tx_rollback(k->store);
-	}
+	/* The lockout holds in memory either way; a restart would forget it, so say why. */
+	if (store_meta_save(k->store, "pin_lock", v) < 0)
+		fprintf(stderr, "barnstorm: the PIN lockout is not saved: %s\n", err_msg());
 }
 
 static int pin_equal(const char *a, const char *b)

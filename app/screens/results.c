@@ -1,5 +1,7 @@
 #include "agenda.h"
+#include "screens/results.h"
 #include "kiosk.h"
+#include "core/event.h"
 #include "screens/screens.h"
 #include "export.h"
 #include "outbox.h"
@@ -9,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,61 +23,30 @@
 
 void results_open(struct kiosk *k)
 {
-	struct results_ui *r = &k->results;
-	memset(r, 0, sizeof(*r));
+	struct results_ui *r = k->results = xcalloc(1, sizeof(*k->results));
 	r->opened = 1;
 	r->last_frame = -2;
-	const struct pack *p = &k->pack;
-	if (!p->upload_kind)
-		return;
-	str_copy(r->target_kind, sizeof(r->target_kind), p->upload_kind);
-	if (p->upload_url)
-		upload_url_host(p->upload_url, r->target_host, sizeof(r->target_host));
-	r->uploader = uploader_start(p, k->data_dir, &k->clock, NULL);
-	if (!r->uploader)
-		str_copy(r->start_error, sizeof(r->start_error), err_msg());
 }
 
 void results_close(struct kiosk *k)
 {
-	struct results_ui *r = &k->results;
-	uploader_stop(r->uploader);
-	r->uploader = NULL;
-	r->opened = 0;
+	free(k->results);
+	k->results = NULL;
 }
 
-void results_kick(struct kiosk *k)
+void results_clock_moved(struct kiosk *k, int64_t delta_ms)
 {
-	if (k->results.uploader)
-		uploader_kick(k->results.uploader);
+	if (k->results->refreshed_at)
+		k->results->refreshed_at += delta_ms;
 }
 
-/* Copies the uploader's status; without an uploader, counts the outbox here (the records stay
- * queued for an export or a later pack with [upload]). */
+/* Copies the upload status the event core keeps (never waits for the network). */
 static void refresh(struct kiosk *k)
 {
-	struct results_ui *r = &k->results;
+	struct results_ui *r = k->results;
 	r->refreshed_at = clock_now(&k->clock);
-	if (r->uploader) {
-		uploader_status(r->uploader, &r->status);
-		return;
-	}
-	struct upload_status *st = &r->status;
-	memset(st, 0, sizeof(*st));
-	struct outbox_counts c;
-	if (k->store && outbox_counts(k->store, &c) == 0) {
-		st->queued = c.queued;
-		st->failing = c.failing;
-		st->sent = c.sent;
-		st->parked = c.parked;
-		st->last_success_at = c.last_success_at;
-	}
-	if (r->start_error[0]) {
-		st->state = UPLOAD_FAILING;
-		str_copy(st->reason, sizeof(st->reason), r->start_error);
-	} else {
-		st->state = UPLOAD_OFF;
-	}
+	r->seen = event_version(k->event, EVENT_BIT(EVENT_UPLOAD));
+	event_upload_status(k->event, &r->status);
 }
 
 /* A time as "19:04" today, else "2026-12-03 19:04", in the event's timezone. */
@@ -117,7 +89,7 @@ static void sync_dir(const char *dir)
 
 static int export_to(struct kiosk *k, const char *stick)
 {
-	struct results_ui *r = &k->results;
+	struct results_ui *r = k->results;
 	char id[FOLDER_ID_MAX + 1], when[32], base[1024];
 	/* A derived id already starts with "barnstorm-": do not say it twice. */
 	const char *eid = k->pack.event_id ? k->pack.event_id : "";
@@ -163,7 +135,7 @@ static int export_to(struct kiosk *k, const char *stick)
 
 static void run_export(struct kiosk *k)
 {
-	struct results_ui *r = &k->results;
+	struct results_ui *r = k->results;
 	struct usb_mount m;
 	r->export_error[0] = '\0';
 	r->export_dir[0] = '\0';
@@ -243,7 +215,7 @@ static const struct state_words NOTHING_SENT = {
 static void draw_upload(struct kiosk *k, struct ui_rect area)
 {
 	struct ui *ui = &k->ui;
-	struct results_ui *r = &k->results;
+	struct results_ui *r = k->results;
 	const struct upload_status *st = &r->status;
 	int gap = ui_px(ui, 8);
 	char line[512], when[32];
@@ -251,10 +223,11 @@ static void draw_upload(struct kiosk *k, struct ui_rect area)
 	struct ui_rect in = panel(ui, area);
 	ui_label(ui, tr(k, "Upload"), ui_cut_top(&in, ui_line_h(ui, UI_HEADING)), UI_HEADING, 1,
 		 UI_FG, UI_LEFT);
-	if (r->target_kind[0]) {
+	const char *kind = event_upload_kind(k->event), *host = event_upload_host(k->event);
+	if (kind[0]) {
 		/* TRANSLATORS: the upload target: its kind (Webhook, Action Network, WebDAV), a host */
-		str_fmt(line, sizeof(line), tr(k, "%s to %s"), kind_name(r->target_kind),
-			r->target_host[0] ? r->target_host : tr(k, "(no valid address)"));
+		str_fmt(line, sizeof(line), tr(k, "%s to %s"), kind_name(kind),
+			host[0] ? host : tr(k, "(no valid address)"));
 		ui_label(ui, line, ui_cut_top(&in, ui_line_h(ui, UI_BODY)), UI_BODY, 0, UI_MUTED,
 			 UI_LEFT);
 	}
@@ -264,18 +237,18 @@ static void draw_upload(struct kiosk *k, struct ui_rect area)
 	struct ui_rect buttons = ui_cut_bottom(&in, ui_px(ui, 56));
 	ui_cut_bottom(&in, gap);
 	struct ui_rect b0 = ui_col(buttons, 0, 2, gap), b1 = ui_col(buttons, 1, 2, gap);
-	if (!r->uploader) {
+	if (!event_has_uploader(k->event)) {
 		ui_button_disabled(ui, tr(k, "Upload now"), b0);
 		ui_button_disabled(ui, tr(k, "Retry refused"), b1);
 	} else {
 		if (ui_button(ui, tr(k, "Upload now"), b0, UI_PRIMARY)) {
-			uploader_kick(r->uploader);
+			event_upload_now(k->event);
 			refresh(k);
 		}
 		if (st->parked <= 0) {
 			ui_button_disabled(ui, tr(k, "Retry refused"), b1);
 		} else if (ui_button(ui, tr(k, "Retry refused"), b1, UI_SECONDARY)) {
-			uploader_retry_parked(r->uploader);
+			event_upload_retry_parked(k->event);
 			refresh(k);
 		}
 	}
@@ -374,7 +347,7 @@ static void draw_path(struct ui *ui, const char *path, struct ui_rect *r)
 static void draw_export(struct kiosk *k, struct ui_rect area)
 {
 	struct ui *ui = &k->ui;
-	struct results_ui *r = &k->results;
+	struct results_ui *r = k->results;
 	int gap = ui_px(ui, 8);
 	struct ui_rect in = panel(ui, area);
 	ui_label(ui, tr(k, "Export"), ui_cut_top(&in, ui_line_h(ui, UI_HEADING)), UI_HEADING, 1,
@@ -439,7 +412,7 @@ static void draw_export(struct kiosk *k, struct ui_rect area)
 void screen_results(struct kiosk *k)
 {
 	struct ui *ui = &k->ui;
-	struct results_ui *r = &k->results;
+	struct results_ui *r = k->results;
 	struct ui_rect body;
 	if (screen_header(k, tr(k, "Upload and export"), tr(k, "Back"), &body)) {
 		kiosk_go(k, SCREEN_ORGANIZER);
@@ -451,8 +424,9 @@ void screen_results(struct kiosk *k)
 	if (r->last_frame + 1 != k->frames) {
 		r->export_state = RESULTS_EXPORT_NONE;
 		refresh(k);
-	} else if (now - r->refreshed_at >= REFRESH_MS || now < r->refreshed_at) {
-		refresh(k);
+	} else if (event_version(k->event, EVENT_BIT(EVENT_UPLOAD)) != r->seen ||
+		   now - r->refreshed_at >= REFRESH_MS || now < r->refreshed_at) {
+		refresh(k); /* MERGE: only on a version change once the uploader reports its own */
 	}
 	r->last_frame = k->frames;
 	kiosk_wake_at(k, r->refreshed_at + REFRESH_MS);

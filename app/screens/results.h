@@ -7,9 +7,8 @@
  * writes people.csv, checkins.csv and results.json (export.h) into a new folder
  * barnstorm-EVENTID-YYYYMMDD-HHMM on a mounted stick (platform/usb.h) and says where and how much.
  *
- * results_open() starts the background uploader (upload.h) when the pack has [upload];
- * results_close() stops it. The uploader has no change callback, so while the screen is shown it
- * copies the status once a second (kiosk_wake_at); the copy never waits for the network. */
+ * The uploader belongs to the event core (core/event.h); this screen copies its status when the
+ * core says the upload changed (event_version), and the copy never waits for the network. */
 #ifndef BARNSTORM_SCREENS_RESULTS_H
 #define BARNSTORM_SCREENS_RESULTS_H
 
@@ -18,7 +17,6 @@
 #include "upload.h"
 
 struct kiosk;
-struct uploader;
 
 enum results_export {
 	RESULTS_EXPORT_NONE,     /* nothing said yet on this visit */
@@ -32,10 +30,7 @@ enum results_export {
 /* The feature's UI state, kept in struct kiosk. */
 struct results_ui {
 	int opened;
-	struct uploader *uploader;    /* owned; NULL without [upload] or when it could not start */
-	char target_kind[32];         /* "webhook", "actionnetwork", "webdav"; "" without [upload] */
-	char target_host[128];        /* host[:port] of the url, never its user, password or path */
-	char start_error[256];        /* why the uploader could not start ("" when it runs) */
+	uint64_t seen;                /* event_version(EVENT_UPLOAD) of the snapshot */
 
 	struct upload_status status;  /* the snapshot on screen */
 	int64_t refreshed_at;         /* clock ms of that snapshot */
@@ -52,10 +47,7 @@ struct results_ui {
 /* Called when the kiosk has loaded a usable pack and store, and before they are released. */
 void results_open(struct kiosk *k);
 void results_close(struct kiosk *k);
+void results_clock_moved(struct kiosk *k, int64_t delta_ms);
 void screen_results(struct kiosk *k);
-
-/* For other features: a record was just queued in the outbox; send it without waiting for the
- * uploader's next poll. Does nothing without an uploader. */
-void results_kick(struct kiosk *k);
 
 #endif

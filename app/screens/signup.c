@@ -1,4 +1,6 @@
 #include "kiosk.h"
+#include "screens/signup.h"
+#include "core/event.h"
 #include "screens/screens.h"
 #include "store.h"
 #include "util.h"
@@ -29,54 +31,28 @@ static const char *const TIME_PRESETS[] = {"10:00", "17:00", "18:00", "19:00", "
 #define EM_DASH " \xE2\x80\x94 "
 #define MID_DOT " \xC2\xB7 "
 
-/* ---- print queue ---- */
-
-/* The slip's words in the person's language; runs on the print thread (i18n is read-only). */
-static void slip_labels(void *ctx, const char *lang, struct slip_labels *out)
-{
-	const struct i18n *t = ctx;
-	int li = i18n_index(t, lang);
-	memset(out, 0, sizeof(*out));
-	if (li < 0)
-		return; /* NULL fields: English */
-	out->commits_to = i18n_get(t, li, "commits to:");
-	out->team = i18n_get(t, li, "Team:");
-	out->scan = i18n_get(t, li, "Scan with your phone");
-	out->open_link = i18n_get(t, li, "Open this link:");
-	for (int i = 0; i < 7; i++)
-		out->weekdays[i] = i18n_get(t, li, WEEKDAYS[i]);
-}
-
 void signup_open(struct kiosk *k)
 {
-	struct signup_ui *s = &k->signup;
-	memset(s, 0, sizeof(*s));
+	struct signup_ui *s = k->signup = xcalloc(1, sizeof(*k->signup));
 	s->opened = 1;
 	s->last_frame = s->board_last_frame = -2;
 	s->board = xcalloc(1, sizeof(*s->board));
-	s->board_stale = 1;
-	if (k->pack.printer && k->pack.printer[0]) {
-		struct printq_config cfg = {
-			.data_dir = k->data_dir,
-			.pack = &k->pack,
-			.clock = &k->clock,
-			.labels = slip_labels,
-			.labels_ctx = k->i18n,
-		};
-		s->printq = printq_open(&cfg);
-		if (!s->printq)
-			str_copy(s->printq_error, sizeof(s->printq_error), err_msg());
-	}
 }
 
 void signup_close(struct kiosk *k)
 {
-	struct signup_ui *s = &k->signup;
-	printq_close(s->printq);
-	s->printq = NULL;
+	struct signup_ui *s = k->signup;
+	if (!s)
+		return;
 	free(s->board);
-	s->board = NULL;
-	s->opened = 0;
+	free(s);
+	k->signup = NULL;
+}
+
+void signup_clock_moved(struct kiosk *k, int64_t delta_ms)
+{
+	if (k->signup->board_page_at)
+		k->signup->board_page_at += delta_ms;
 }
 
 void signup_begin_self_service(struct kiosk *k)
@@ -85,7 +61,7 @@ void signup_begin_self_service(struct kiosk *k)
 		kiosk_require_pin(k, SCREEN_SIGNUP);
 		return;
 	}
-	k->signup.self_pending = 1;
+	k->signup->self_pending = 1;
 	kiosk_go(k, SCREEN_SIGNUP);
 }
 
@@ -104,7 +80,7 @@ static void short_name(const struct people_result *r, char *out, size_t size)
 static int person_header(struct kiosk *k, const char *title_fmt, struct ui_rect *body)
 {
 	char name[PEOPLE_NAME_MAX + 16], title[PEOPLE_NAME_MAX + 64];
-	short_name(&k->signup.person, name, sizeof(name));
+	short_name(&k->signup->person, name, sizeof(name));
 	str_fmt(title, sizeof(title), title_fmt, name);
 	return screen_header(k, title, tr(k, "Back"), body);
 }
@@ -198,7 +174,7 @@ static void reset_flow(struct signup_ui *s)
 /* Leaves the flow: organizers to their menu, attendees to the door. */
 static void leave(struct kiosk *k)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	int self = s->self_service;
 	reset_flow(s);
 	s->self_service = 0;
@@ -273,7 +249,7 @@ static int grid_cell(const struct grid *g, int i, struct ui_rect *out)
 
 static void search(struct kiosk *k)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	str_copy(s->searched, sizeof(s->searched), s->query);
 	s->results_scroll = 0;
 	s->error[0] = '\0';
@@ -295,7 +271,7 @@ static void search(struct kiosk *k)
 
 static void load_list(struct kiosk *k)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	int n = teams_commit_list(k->store, &k->pack, s->person.id, s->list, SIGNUP_LIST_MAX);
 	if (n < 0) {
 		set_error(s, err_msg());
@@ -308,20 +284,12 @@ static void load_list(struct kiosk *k)
 /* Starts choosing a new commitment (edit_id 0) or changing one. */
 static void start_choice(struct kiosk *k, const struct commitment *cm)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	memset(&s->d, 0, sizeof(s->d));
 	s->time_typed[0] = '\0';
 	s->role_page = s->team_page = 0;
 	s->suggested = teams_suggest_person(k->store, &k->pack, s->person.id);
-	s->has_postcode = 0;
-	struct store_stmt *st = store_stmt(k->store,
-		"SELECT coalesce(trim(postcode), '') <> '' FROM person WHERE id = ?1");
-	if (st) {
-		store_bind_int(st, 1, s->person.id);
-		if (store_step(st) == STORE_ROW)
-			s->has_postcode = (int)store_col_int(st, 0);
-		store_reset(st);
-	}
+	s->has_postcode = people_has_postcode(k->store, s->person.id) == 1;
 	if (cm) {
 		s->edit_id = cm->id;
 		s->role = cm->role;
@@ -342,7 +310,7 @@ static void start_choice(struct kiosk *k, const struct commitment *cm)
 
 static void choose_person(struct kiosk *k, const struct people_result *r)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	s->person = *r;
 	s->list_scroll = 0;
 	load_list(k);
@@ -355,7 +323,7 @@ static void choose_person(struct kiosk *k, const struct people_result *r)
 static void draw_result(struct ui *ui, void *ctx, int index, struct ui_rect r)
 {
 	struct kiosk *k = ctx;
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	const struct people_result *p = &s->results[index];
 	char name[PEOPLE_NAME_MAX + 16];
 	short_name(p, name, sizeof(name));
@@ -373,7 +341,7 @@ static void draw_result(struct ui *ui, void *ctx, int index, struct ui_rect r)
 
 static void step_find(struct kiosk *k)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	struct ui *ui = &k->ui;
 	struct ui_rect body;
 	if (screen_header(k, tr(k, "Sign-up: who is signing up?"), tr(k, "Back"), &body)) {
@@ -432,7 +400,7 @@ static void step_find(struct kiosk *k)
 static void draw_commitment(struct ui *ui, void *ctx, int index, struct ui_rect r)
 {
 	struct kiosk *k = ctx;
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	const struct commitment *cm = &s->list[index];
 	char line[TEAMS_NAME_MAX * 2 + TEAMS_PLACE_MAX + TEAMS_TEXT_MAX + 64];
 	commitment_line(k, cm, line, sizeof(line));
@@ -462,7 +430,7 @@ static const struct commitment *find_listed(const struct signup_ui *s, int64_t i
 
 static void step_person(struct kiosk *k)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	struct ui *ui = &k->ui;
 	struct ui_rect body;
 	ui->modal_depth = s->cancel_id != 0;
@@ -528,12 +496,8 @@ static void step_person(struct kiosk *k)
 		int a = ui_confirm(ui, q, tr(k, "Cancel it"), tr(k, "Keep it"));
 		ui->modal_depth = 0;
 		if (a == 1) {
-			if (teams_commit_cancel(k->store, &k->clock, &k->pack, s->cancel_id) < 0) {
+			if (teams_commit_cancel(k->store, &k->clock, &k->pack, s->cancel_id) < 0)
 				set_error(s, err_msg());
-			} else {
-				s->board_stale = 1;
-				results_kick(k);
-			}
 			s->cancel_id = 0;
 			load_list(k);
 		} else if (a == 0) {
@@ -554,7 +518,7 @@ static struct ui_color kind_color(enum role_kind kind)
 
 static void step_role(struct kiosk *k)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	struct ui *ui = &k->ui;
 	const struct pack *p = &k->pack;
 	struct ui_rect body;
@@ -593,7 +557,7 @@ static void step_role(struct kiosk *k)
 
 static void after_role(struct kiosk *k)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	if (k->pack.nteams > 0)
 		go_step(s, SIGNUP_TEAM);
 	else
@@ -604,7 +568,7 @@ static void after_role(struct kiosk *k)
 
 static void after_team(struct kiosk *k)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	if (role_asks_anything(&k->pack, s->role)) {
 		const struct pack *p = &k->pack;
 		s->focus = role_asks(p, s->role, ASK_PLACE)  ? SIGNUP_FIELD_PLACE
@@ -620,7 +584,7 @@ static void after_team(struct kiosk *k)
 
 static void step_team(struct kiosk *k)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	struct ui *ui = &k->ui;
 	const struct pack *p = &k->pack;
 	struct ui_rect body;
@@ -684,7 +648,7 @@ static void step_team(struct kiosk *k)
 
 static int check_details(struct kiosk *k)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	struct commit_details d = s->d;
 	if (s->time_typed[0])
 		str_copy(d.time, sizeof(d.time), s->time_typed);
@@ -701,7 +665,7 @@ static int check_details(struct kiosk *k)
 
 static void step_details(struct kiosk *k)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	struct ui *ui = &k->ui;
 	const struct pack *p = &k->pack;
 	struct ui_rect body;
@@ -846,28 +810,29 @@ static void qr_build(struct signup_ui *s)
 
 static void read_job(struct kiosk *k)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	s->done_job = 0;
 	s->job_state[0] = s->job_error[0] = '\0';
-	if (s->printq)
-		printq_status(s->printq, &s->seen);
-	struct store_stmt *st = store_stmt(k->store,
-		"SELECT id, state, last_error FROM print_job WHERE commitment_id = ?1"
-		" ORDER BY id DESC LIMIT 1");
-	if (!st)
+	s->job_seen = event_version(k->event, EVENT_BIT(EVENT_PRINT));
+	event_print_status(k->event, &s->seen);
+	struct printq_job job;
+	int rc = printq_job_of(k->store, s->done.id, &job);
+	if (rc < 0) {
+		/* Not "no slip": the store could not say. */
+		str_copy(s->job_state, sizeof(s->job_state), "failed");
+		str_copy(s->job_error, sizeof(s->job_error), err_msg());
 		return;
-	store_bind_int(st, 1, s->done.id);
-	if (store_step(st) == STORE_ROW) {
-		s->done_job = store_col_int(st, 0);
-		str_copy(s->job_state, sizeof(s->job_state), store_col_text(st, 1));
-		str_copy(s->job_error, sizeof(s->job_error), store_col_text(st, 2));
 	}
-	store_reset(st);
+	if (rc == 1) {
+		s->done_job = job.id;
+		str_copy(s->job_state, sizeof(s->job_state), job.state);
+		str_copy(s->job_error, sizeof(s->job_error), job.error);
+	}
 }
 
 static void show_done(struct kiosk *k, int64_t id)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	if (teams_commit_get(k->store, &k->pack, id, &s->done) < 0) {
 		set_error(s, err_msg());
 		return;
@@ -897,7 +862,7 @@ static void show_done(struct kiosk *k, int64_t id)
 
 static void commit(struct kiosk *k)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	int64_t id = s->edit_id;
 	int rc = s->edit_id ? teams_commit_edit(k->store, &k->clock, &k->pack, s->edit_id, s->role,
 						s->team, &s->d)
@@ -914,11 +879,8 @@ static void commit(struct kiosk *k)
 		set_error(s, msg);
 		return;
 	}
-	/* On disk and in the outbox: now the slip, the upload and the board may know. */
-	if (s->printq)
-		printq_kick(s->printq);
-	results_kick(k);
-	s->board_stale = 1;
+	/* On disk and in the outbox: the commit itself told the print queue, the uploader and the
+	 * board (core/event.h). */
 	s->edit_id = 0;
 	load_list(k);
 	show_done(k, id);
@@ -926,7 +888,7 @@ static void commit(struct kiosk *k)
 
 static void step_confirm(struct kiosk *k)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	struct ui *ui = &k->ui;
 	const struct pack *p = &k->pack;
 	struct ui_rect body;
@@ -976,23 +938,20 @@ static void step_confirm(struct kiosk *k)
 
 static void print_status(struct kiosk *k, struct ui_rect *area)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	struct ui *ui = &k->ui;
 	char line[512];
 	struct ui_color color = UI_MUTED;
 	int retry = 0;
-	if (s->printq) {
-		struct printq_status now;
-		printq_status(s->printq, &now);
-		if (memcmp(&now, &s->seen, sizeof(now)))
-			read_job(k);
-	}
+	if (event_version(k->event, EVENT_BIT(EVENT_PRINT)) != s->job_seen)
+		read_job(k);
 	if (!s->done_job) {
 		if (!k->pack.printer || !k->pack.printer[0])
 			return;
 		str_copy(line, sizeof(line), tr(k, "No slip for this commitment."));
-	} else if (!s->printq) {
-		str_fmt(line, sizeof(line), tr(k, "The printer cannot be used: %s"), s->printq_error);
+	} else if (!event_has_printer(k->event)) {
+		str_fmt(line, sizeof(line), tr(k, "The printer cannot be used: %s"),
+			event_printer_error(k->event));
 		color = UI_BAD;
 	} else if (!strcmp(s->job_state, "printed")) {
 		str_copy(line, sizeof(line), tr(k, "Slip printed."));
@@ -1005,8 +964,6 @@ static void print_status(struct kiosk *k, struct ui_rect *area)
 		str_copy(line, sizeof(line), s->seen.printing && s->seen.printing_job == s->done_job
 						     ? tr(k, "Printing the slip\xE2\x80\xA6")
 						     : tr(k, "The slip is waiting for the printer."));
-		/* The queue has no way to wake the screen: look once a second while it works. */
-		kiosk_wake_at(k, clock_now(&k->clock) + 1000);
 	}
 	/* A failure says why, which takes a few lines, with "Retry" beside it. */
 	int lines = retry ? 4 : 2;
@@ -1017,9 +974,8 @@ static void print_status(struct kiosk *k, struct ui_rect *area)
 		b = ui_center(b, b.w, ui_px(ui, 52));
 		ui_cut_right(&row, ui_px(ui, 8));
 		if (ui_button(ui, tr(k, "Retry"), b, UI_PRIMARY)) {
-			printq_retry(s->printq, s->done_job);
+			event_print_retry(k->event, s->done_job);
 			str_copy(s->job_state, sizeof(s->job_state), "queued");
-			memset(&s->seen, 0, sizeof(s->seen));
 		}
 	}
 	ui_text_wrapped(ui, line, row, UI_SMALL, 1, color, UI_LEFT);
@@ -1059,7 +1015,7 @@ static void wrap_chars(struct ui *ui, const char *text, struct ui_rect r, enum u
 
 static void draw_link(struct kiosk *k, struct ui_rect r)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	struct ui *ui = &k->ui;
 	if (s->link_state == SIGNUP_LINK_QR) {
 		/* Whole pixels per module (nearest neighbour), quiet zone included, and a hint. */
@@ -1093,7 +1049,7 @@ static void draw_link(struct kiosk *k, struct ui_rect r)
 
 static void step_done(struct kiosk *k)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	struct ui *ui = &k->ui;
 	struct ui_rect body;
 	const struct commitment *cm = &s->done;
@@ -1151,7 +1107,7 @@ static void step_done(struct kiosk *k)
 
 void screen_signup(struct kiosk *k)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	if (!s->opened || !k->store) {
 		kiosk_go(k, SCREEN_IDLE);
 		return;
@@ -1189,12 +1145,10 @@ void screen_signup(struct kiosk *k)
 
 static void board_refresh(struct kiosk *k)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	s->board_ok = teams_board(k->store, &k->pack, s->board) == 0;
 	if (!s->board_ok)
 		str_copy(s->board_error, sizeof(s->board_error), err_msg());
-	s->board_stale = 0;
-	s->board_at = clock_now(&k->clock);
 }
 
 /* "34 hosts — 12 to go" over a bar with the target range marked, and the range under it. */
@@ -1297,7 +1251,7 @@ static void team_card(struct kiosk *k, const struct board_team *t, struct ui_rec
 
 void screen_board(struct kiosk *k)
 {
-	struct signup_ui *s = &k->signup;
+	struct signup_ui *s = k->signup;
 	struct ui *ui = &k->ui;
 	if (!s->opened || !k->store) {
 		kiosk_go(k, SCREEN_IDLE);
@@ -1310,9 +1264,13 @@ void screen_board(struct kiosk *k)
 		s->board_page = 0;
 		s->board_page_at = now;
 	}
-	if (fresh || s->board_stale || now - s->board_at >= BOARD_REFRESH_MS)
+	/* Read again only when a commitment, a check-in or a person changed, here or elsewhere. */
+	uint64_t v = event_version(k->event, EVENT_BIT(EVENT_COMMITMENTS) | EVENT_BIT(EVENT_CHECKINS) |
+					       EVENT_BIT(EVENT_PEOPLE));
+	if (fresh || v != s->board_seen) {
+		s->board_seen = v;
 		board_refresh(k);
-	kiosk_wake_at(k, s->board_at + BOARD_REFRESH_MS);
+	}
 
 	struct ui_rect body;
 	char title[512];

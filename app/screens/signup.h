@@ -15,14 +15,14 @@
  *
  * The board is meant for the projector during the sign-up segment: every team with its leads,
  * hosts and members, and bars for the room's leaders and hosts against the targets. It reads the
- * store when entered, after each commitment made here, and every BOARD_REFRESH_MS while shown;
- * with more teams than fit it turns pages every BOARD_PAGE_MS.
+ * store when entered and whenever the event core says commitments, check-ins or people changed
+ * (event_version); with more teams than fit it turns pages every BOARD_PAGE_MS.
  *
- * signup_open() starts the print queue (printq.h) when the pack names a printer, with the slip's
- * words in each person's language from the catalogs; signup_close() stops it.
+ * The print queue belongs to the event core (core/event.h); the confirmation reads its job with
+ * printq_job_of() again when the core says printing changed.
  *
- * Memory: everything is in struct signup_ui (fixed arrays) except the board (struct board, about
- * 250 KB, allocated by signup_open() and freed by signup_close()). Nothing is allocated per frame. */
+ * Memory: struct signup_ui (fixed arrays) and the board (struct board, about 250 KB) are allocated
+ * by signup_open() and freed by signup_close(). Nothing is allocated per frame. */
 #ifndef BARNSTORM_SCREENS_SIGNUP_H
 #define BARNSTORM_SCREENS_SIGNUP_H
 
@@ -40,7 +40,6 @@ struct kiosk;
 #define SIGNUP_LIST_MAX 16                    /* a person's commitments listed */
 #define SIGNUP_QR_MAX (177 + 2 * QR_QUIET)    /* modules per side of the largest symbol */
 #define SIGNUP_ATTENDEE_IDLE_MS 90000         /* self-service: back to idle when left alone */
-#define BOARD_REFRESH_MS 5000
 #define BOARD_PAGE_MS 10000
 
 enum signup_step {
@@ -67,8 +66,6 @@ enum signup_link {
 /* The feature's UI state, kept in struct kiosk. */
 struct signup_ui {
 	int opened;
-	struct printq *printq;        /* owned; NULL without a printer or when it could not start */
-	char printq_error[256];       /* why it could not start ("" otherwise) */
 
 	/* the flow */
 	enum signup_step step;
@@ -104,7 +101,8 @@ struct signup_ui {
 	int64_t done_job;             /* its latest print job; 0 none */
 	char job_state[12];           /* "queued", "printed", "failed"; "" none */
 	char job_error[256];
-	struct printq_status seen;    /* the snapshot job_state was read at */
+	struct printq_status seen;    /* the printer's status when job_state was read */
+	uint64_t job_seen;            /* event_version(EVENT_PRINT) when job_state was read */
 	enum signup_link link_state;
 	char link[TEAMS_LINK_MAX];
 	char link_error[512];         /* SIGNUP_LINK_BROKEN: the sentence to show */
@@ -116,8 +114,7 @@ struct signup_ui {
 	struct board *board;          /* owned */
 	int board_ok;
 	char board_error[256];
-	int board_stale;              /* a commitment changed: read it again */
-	int64_t board_at;             /* clock ms of the last read */
+	uint64_t board_seen;          /* event_version() of what the board shows */
 	int board_last_frame;
 	int board_page;
 	int64_t board_page_at;
@@ -126,6 +123,7 @@ struct signup_ui {
 /* Called when the kiosk has loaded a usable pack and store, and before they are released. */
 void signup_open(struct kiosk *k);
 void signup_close(struct kiosk *k);
+void signup_clock_moved(struct kiosk *k, int64_t delta_ms);
 /* For a "Sign up" button on the idle screen: opens the flow for attendees without the PIN when
  * the pack allows self-service, else asks for the PIN first. */
 void signup_begin_self_service(struct kiosk *k);

@@ -1,0 +1,327 @@
+#include "core/event.h"
+#include "agenda.h"
+#include "clock.h"
+#include "i18n.h"
+#include "outbox.h"
+#include "pack.h"
+#include "slides.h"
+#include "store.h"
+#include "util.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct event {
+	const struct pack *pack;
+	const struct clock *clock;
+	const struct i18n *i18n;
+	char *data_dir;
+	void (*notify)(void *ctx);
+	void *notify_ctx;
+
+	struct store *store;
+	struct agenda *agenda;
+	char agenda_problem[512];
+
+	struct slides *slides;
+	int slides_w, slides_h;
+	int slides_failed;
+	char slides_error[512];
+
+	struct uploader *uploader;
+	char upload_kind[32];
+	char upload_host[128];
+	char upload_error[256];   /* why the uploader could not start */
+
+	struct printq *printq;
+	char printer_error[256];
+
+	/* Written by any thread (commits on the UI thread, workers' status on theirs). */
+	_Atomic uint64_t versions[EVENT_NTOPICS];
+};
+
+/* The slip's words in the person's language; runs on the print thread (the catalogs are
+ * read-only once open, and dgettext is thread-safe). */
+static const char *const WEEKDAYS[7] = {
+	N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
+	N_("Saturday"), N_("Sunday"),
+};
+
+static void slip_labels(void *ctx, const char *lang, struct slip_labels *out)
+{
+	const struct i18n *t = ctx;
+	int li = t ? i18n_index(t, lang) : -1;
+	memset(out, 0, sizeof(*out));
+	if (li < 0)
+		return; /* NULL fields: English */
+	out->commits_to = i18n_get(t, li, "commits to:");
+	out->team = i18n_get(t, li, "Team:");
+	out->scan = i18n_get(t, li, "Scan with your phone");
+	out->open_link = i18n_get(t, li, "Open this link:");
+	for (int i = 0; i < 7; i++)
+		out->weekdays[i] = i18n_get(t, li, WEEKDAYS[i]);
+}
+
+void event_touch(struct event *ev, unsigned topics)
+{
+	for (int t = 0; t < EVENT_NTOPICS; t++)
+		if (topics & EVENT_BIT(t))
+			atomic_fetch_add(&ev->versions[t], 1);
+	if (topics && ev->notify)
+		ev->notify(ev->notify_ctx);
+}
+
+uint64_t event_version(const struct event *ev, unsigned topics)
+{
+	uint64_t v = 0;
+	for (int t = 0; t < EVENT_NTOPICS; t++)
+		if (topics & EVENT_BIT(t))
+			v += atomic_load(&((struct event *)ev)->versions[t]);
+	return v;
+}
+
+/* Every transaction the UI thread commits: wake the workers that carry it on, then the screens. */
+static void committed(void *ctx, unsigned tables)
+{
+	struct event *ev = ctx;
+	unsigned topics = 0;
+	if (tables & STORE_T_PERSON)
+		topics |= EVENT_BIT(EVENT_PEOPLE);
+	if (tables & STORE_T_CHECKIN)
+		topics |= EVENT_BIT(EVENT_CHECKINS);
+	if (tables & STORE_T_COMMITMENT)
+		topics |= EVENT_BIT(EVENT_COMMITMENTS);
+	if (tables & STORE_T_AGENDA)
+		topics |= EVENT_BIT(EVENT_AGENDA);
+	if (tables & STORE_T_OUTBOX) {
+		topics |= EVENT_BIT(EVENT_UPLOAD);
+		if (ev->uploader)
+			uploader_kick(ev->uploader); /* MERGE: uploader_wake */
+	}
+	if (tables & STORE_T_PRINT) {
+		topics |= EVENT_BIT(EVENT_PRINT);
+		if (ev->printq)
+			printq_kick(ev->printq);
+	}
+	event_touch(ev, topics);
+}
+
+/* Status changes reported by the workers, on their threads. */
+static void upload_changed(void *ctx)
+{
+	event_touch(ctx, EVENT_BIT(EVENT_UPLOAD));
+}
+
+static void print_changed(void *ctx)
+{
+	event_touch(ctx, EVENT_BIT(EVENT_PRINT));
+}
+
+static void slide_ready(void *ctx, int page)
+{
+	(void)page;
+	event_touch(ctx, EVENT_BIT(EVENT_SLIDES));
+}
+
+static void start_uploader(struct event *ev, const struct upload_opts *opts)
+{
+	const struct pack *p = ev->pack;
+	if (!p->upload_kind)
+		return;
+	str_copy(ev->upload_kind, sizeof(ev->upload_kind), p->upload_kind);
+	if (p->upload_url)
+		upload_url_host(p->upload_url, ev->upload_host, sizeof(ev->upload_host));
+	struct upload_opts o;
+	if (opts)
+		o = *opts;
+	else
+		upload_opts_default(&o);
+	(void)upload_changed; /* MERGE: o.changed = upload_changed; */
+	ev->uploader = uploader_start(p, ev->data_dir, ev->clock, &o);
+	if (!ev->uploader)
+		str_copy(ev->upload_error, sizeof(ev->upload_error), err_msg());
+}
+
+static void start_printq(struct event *ev)
+{
+	const struct pack *p = ev->pack;
+	if (!p->printer || !p->printer[0])
+		return;
+	struct printq_config cfg = {
+		.data_dir = ev->data_dir,
+		.pack = p,
+		.clock = ev->clock,
+		.labels = slip_labels,
+		.labels_ctx = (void *)ev->i18n,
+		.changed = print_changed,
+		.changed_ctx = ev,
+	};
+	ev->printq = printq_open(&cfg);
+	if (!ev->printq)
+		str_copy(ev->printer_error, sizeof(ev->printer_error), err_msg());
+}
+
+struct event *event_open(const struct event_opts *o, int *disk_full)
+{
+	if (disk_full)
+		*disk_full = 0;
+	struct store *s = store_open(o->data_dir);
+	if (!s) {
+		if (disk_full)
+			*disk_full = store_dir_full(o->data_dir);
+		return NULL;
+	}
+	struct event *ev = xcalloc(1, sizeof(*ev));
+	ev->pack = o->pack;
+	ev->clock = o->clock;
+	ev->i18n = o->i18n;
+	ev->data_dir = xstrdup(o->data_dir);
+	ev->notify = o->notify;
+	ev->notify_ctx = o->notify_ctx;
+	ev->store = s;
+	ev->agenda = agenda_open(s, o->clock, o->pack);
+	if (!ev->agenda)
+		str_copy(ev->agenda_problem, sizeof(ev->agenda_problem), err_msg());
+	start_uploader(ev, o->upload);
+	start_printq(ev);
+	store_on_commit(s, committed, ev);
+	return ev;
+}
+
+void event_close(struct event *ev)
+{
+	if (!ev)
+		return;
+	/* Workers stop first: they may still report a change, which only counts and notifies. */
+	if (ev->slides)
+		slides_set_notify(ev->slides, NULL, NULL);
+	slides_close(ev->slides);
+	printq_close(ev->printq);
+	uploader_stop(ev->uploader);
+	store_on_commit(ev->store, NULL, NULL);
+	agenda_close(ev->agenda);
+	store_close(ev->store);
+	free(ev->data_dir);
+	free(ev);
+}
+
+struct store *event_store(struct event *ev)
+{
+	return ev->store;
+}
+
+struct agenda *event_agenda(struct event *ev)
+{
+	return ev->agenda;
+}
+
+const char *event_agenda_problem(const struct event *ev)
+{
+	return ev->agenda_problem;
+}
+
+struct slides *event_slides(struct event *ev, int w, int h, const char **why)
+{
+	*why = ev->slides_error;
+	if (ev->slides_failed || w <= 0 || h <= 0)
+		return ev->slides;
+	if (!ev->slides) {
+		ev->slides = slides_open(ev->pack, w, h);
+		if (!ev->slides) {
+			ev->slides_failed = 1;
+			str_copy(ev->slides_error, sizeof(ev->slides_error), err_msg());
+			return NULL;
+		}
+		slides_set_notify(ev->slides, slide_ready, ev);
+	} else if (w != ev->slides_w || h != ev->slides_h) {
+		slides_set_size(ev->slides, w, h);
+	}
+	ev->slides_w = w;
+	ev->slides_h = h;
+	return ev->slides;
+}
+
+/* ---- upload ---- */
+
+const char *event_upload_kind(const struct event *ev)
+{
+	return ev->upload_kind;
+}
+
+const char *event_upload_host(const struct event *ev)
+{
+	return ev->upload_host;
+}
+
+void event_upload_status(struct event *ev, struct upload_status *out)
+{
+	if (ev->uploader) {
+		uploader_status(ev->uploader, out);
+		return;
+	}
+	/* Without an uploader the records stay queued for an export or a later pack with [upload]:
+	 * count them here. */
+	memset(out, 0, sizeof(*out));
+	struct outbox_counts c;
+	if (outbox_counts(ev->store, &c) == 0) {
+		out->queued = c.queued;
+		out->failing = c.failing;
+		out->sent = c.sent;
+		out->parked = c.parked;
+		out->last_success_at = c.last_success_at;
+	} else {
+		out->state = UPLOAD_FAILING;
+		str_copy(out->reason, sizeof(out->reason), err_msg());
+		return;
+	}
+	if (ev->upload_error[0]) {
+		out->state = UPLOAD_FAILING;
+		str_copy(out->reason, sizeof(out->reason), ev->upload_error);
+	} else {
+		out->state = UPLOAD_OFF;
+	}
+}
+
+int event_has_uploader(const struct event *ev)
+{
+	return ev->uploader != NULL;
+}
+
+void event_upload_now(struct event *ev)
+{
+	if (ev->uploader)
+		uploader_kick(ev->uploader);
+}
+
+void event_upload_retry_parked(struct event *ev)
+{
+	if (ev->uploader)
+		uploader_retry_parked(ev->uploader);
+}
+
+/* ---- printing ---- */
+
+int event_print_status(struct event *ev, struct printq_status *out)
+{
+	if (!ev->printq)
+		return 0;
+	printq_status(ev->printq, out);
+	return 1;
+}
+
+const char *event_printer_error(const struct event *ev)
+{
+	return ev->printer_error;
+}
+
+int event_has_printer(const struct event *ev)
+{
+	return ev->printq != NULL;
+}
+
+void event_print_retry(struct event *ev, int64_t job_id)
+{
+	if (ev->printq)
+		printq_retry(ev->printq, job_id);
+}

@@ -1,0 +1,107 @@
+/* The event core: one owner for everything an event keeps and every thread that works on it.
+ *
+ *     screens (draw, call domain functions, read state; no SQL, no threads)
+ *         ▲ change notifications                    │ domain calls (people, teams, agenda...)
+ *         │                                         ▼
+ *     event core ── store (the UI thread's SQLite connection), agenda, slides
+ *         └── workers: uploader (upload.h), print queue (printq.h), slide renderer (slides.h);
+ *             each with its own store connection where it needs one
+ *
+ * event_open() opens the store in the data folder and starts the workers the pack asks for;
+ * event_close() stops them (each within about a second) and closes the store. The pack, the clock
+ * and the catalogs are borrowed: they must outlive the event.
+ *
+ * One notification path. The store reports every committed transaction with the tables it wrote
+ * (store_on_commit), and the workers report their status changes. The core turns both into:
+ *   - wake-ups of the workers that need them: a committed outbox record wakes the uploader (which
+ *     never shortens its backoff for it), a print job wakes the print queue; no screen "kicks";
+ *   - a version per topic (event_version) that a screen compares with the one it last read, to
+ *     read again only what changed;
+ *   - the owner's notify callback, from any thread, so the loop draws a frame (the kiosk pushes a
+ *     display wake-up). Nothing polls.
+ *
+ * Threads: every function here is for the UI thread, except that notify may be called on any. */
+#ifndef BARNSTORM_CORE_EVENT_H
+#define BARNSTORM_CORE_EVENT_H
+
+#include <stdint.h>
+
+#include "printq.h"
+#include "upload.h"
+
+struct agenda;
+struct clock;
+struct i18n;
+struct pack;
+struct slides;
+struct store;
+
+/* What changed; a screen asks for the versions of the topics it shows. */
+enum event_topic {
+	EVENT_PEOPLE,      /* person rows: roster import, walk-ins */
+	EVENT_CHECKINS,    /* check-ins and undos */
+	EVENT_COMMITMENTS, /* commitments and cancels */
+	EVENT_AGENDA,      /* the meeting's state and log */
+	EVENT_UPLOAD,      /* the outbox and the uploader's status */
+	EVENT_PRINT,       /* print jobs and the printer's status */
+	EVENT_SLIDES,      /* a slide page was rendered */
+	EVENT_NTOPICS
+};
+#define EVENT_BIT(t) (1u << (t))
+
+struct event_opts {
+	const struct pack *pack;   /* borrowed; a pack that passed check_pack() */
+	const char *data_dir;
+	const struct clock *clock; /* borrowed */
+	const struct i18n *i18n;   /* borrowed; the slips' words in each person's language */
+	/* Called after anything changed, on whichever thread saw it; must be thread-safe and must
+	 * not call back into the event (the kiosk pushes a display wake-up). May be NULL. */
+	void (*notify)(void *ctx);
+	void *notify_ctx;
+	const struct upload_opts *upload; /* NULL: the defaults */
+};
+
+struct event;
+
+/* Opens the store and starts the workers. NULL with err_msg() when the store cannot be opened;
+ * *disk_full (may be NULL) is then 1 when the data folder's disk is full. A worker that cannot
+ * start is not fatal: its screen shows event_upload_status()'s or event_printer_error()'s reason. */
+struct event *event_open(const struct event_opts *o, int *disk_full);
+/* Stops every worker, closes the store and frees ev. NULL is allowed. */
+void event_close(struct event *ev);
+
+/* The UI thread's store connection, for domain calls (people_*, teams_*, ...). Owned by ev. */
+struct store *event_store(struct event *ev);
+/* The meeting (agenda.h), or NULL with the reason in event_agenda_problem(). Owned by ev. */
+struct agenda *event_agenda(struct event *ev);
+const char *event_agenda_problem(const struct event *ev);
+
+/* The slides rendered at w x h (opened at the first call, resized when the size changes), or NULL
+ * with the reason in *why (a static or owned string, valid until the next call). Owned by ev. */
+struct slides *event_slides(struct event *ev, int w, int h, const char **why);
+
+/* The version of a set of topics (EVENT_BIT(...) | ...): it grows whenever one of them changes. */
+uint64_t event_version(const struct event *ev, unsigned topics);
+/* Marks topics changed and notifies, as a commit would (for changes outside the store). */
+void event_touch(struct event *ev, unsigned topics);
+
+/* Upload: where results go and how it goes. Never waits for the network. */
+void event_upload_status(struct event *ev, struct upload_status *out);
+/* "webhook", "actionnetwork", "webdav"; "" without [upload]. host[:port] of the url, never its
+ * user, password or path. */
+const char *event_upload_kind(const struct event *ev);
+const char *event_upload_host(const struct event *ev);
+/* The organizer's "Upload now" (clears backoff and a refused token's block) and "Retry refused". */
+void event_upload_now(struct event *ev);
+/* 1 while an uploader runs (the pack has [upload] and it could start). */
+int event_has_uploader(const struct event *ev);
+void event_upload_retry_parked(struct event *ev);
+
+/* Printing: 1 with *out filled while a print queue runs, 0 without one. */
+int event_print_status(struct event *ev, struct printq_status *out);
+/* Why the printer cannot be used ("" when it can, or when the pack names none). */
+const char *event_printer_error(const struct event *ev);
+int event_has_printer(const struct event *ev);
+void event_print_retry(struct event *ev, int64_t job_id);
+
+#endif

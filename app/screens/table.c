@@ -1,0 +1,41 @@
+/* The tables of screen.h: every screen and feature the loop dispatches through. The only file that
+ * knows them all. */
+#include "screen.h"
+#include "kiosk.h"
+#include "screens/checkin.h"
+#include "screens/meeting.h"
+#include "screens/results.h"
+#include "screens/screens.h"
+#include "screens/signup.h"
+
+const struct screen_def SCREEN_DEFS[SCREEN_COUNT] = {
+	[SCREEN_ERROR] = {"error", screen_error, SCREEN_STAYS},
+	[SCREEN_IDLE] = {"idle", screen_idle, SCREEN_STAYS},
+	[SCREEN_PIN] = {"pin", screen_pin, SCREEN_ATTENDEE},
+	[SCREEN_ORGANIZER] = {"organizer", screen_organizer, SCREEN_ORGANIZER_LOCK},
+	[SCREEN_SEARCH] = {"search", screen_search, SCREEN_ATTENDEE},
+	[SCREEN_CONFIRM] = {"confirm", screen_confirm, SCREEN_ATTENDEE},
+	[SCREEN_WELCOME] = {"welcome", screen_welcome, SCREEN_STAYS},
+	[SCREEN_WALKIN] = {"walkin", screen_walkin, SCREEN_ATTENDEE},
+	[SCREEN_CHECKINS] = {"checkins", screen_checkins, SCREEN_ORGANIZER_LOCK},
+	[SCREEN_FACILITATOR] = {"facilitator", screen_facilitator, SCREEN_STAYS},
+	[SCREEN_AUDIENCE] = {"audience", screen_audience, SCREEN_STAYS},
+	[SCREEN_SIGNUP] = {"signup", screen_signup, SCREEN_ORGANIZER_LOCK},
+	[SCREEN_BOARD] = {"board", screen_board, SCREEN_STAYS},
+	[SCREEN_RESULTS] = {"results", screen_results, SCREEN_ORGANIZER_LOCK},
+};
+
+static const struct feature_def CHECKIN = {"checkin", checkin_open, checkin_close,
+					   checkin_clock_moved};
+static const struct feature_def MEETING = {"meeting", meeting_open, meeting_close,
+					   meeting_clock_moved};
+static const struct feature_def SIGNUP = {"signup", signup_open, signup_close, signup_clock_moved};
+static const struct feature_def RESULTS = {"results", results_open, results_close,
+					   results_clock_moved};
+
+const struct feature_def *const FEATURE_DEFS[] = {&CHECKIN, &MEETING, &SIGNUP, &RESULTS, NULL};
+
+void screens_projector(struct kiosk *k, struct ui *ui)
+{
+	meeting_audience_frame(k, ui);
+}
