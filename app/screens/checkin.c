@@ -1,5 +1,6 @@
 #include "kiosk.h"
 #include "screens/checkin.h"
+#include "screens/checkin_int.h"
 #include "people.h"
 #include "roster.h"
 #include "screens.h"
@@ -28,18 +29,18 @@ static struct checkin_ui *st(struct kiosk *k)
 	return k->checkin;
 }
 
-static const char *event_id(const struct kiosk *k)
+const char *checkin_event_id(const struct kiosk *k)
 {
 	return k->pack.event_id ? k->pack.event_id : "";
 }
 
-static const char *lang_code(const struct kiosk *k)
+const char *checkin_lang_code(const struct kiosk *k)
 {
 	return k->pack.nlangs > 0 ? k->pack.langs[k->lang] : "en";
 }
 
 /* "Søren K." from a first name and a last initial. */
-static void short_name(const char *first, const char *initial, char *out, size_t size)
+void checkin_short_name(const char *first, const char *initial, char *out, size_t size)
 {
 	if (initial && *initial)
 		str_fmt(out, size, "%s %s.", first, initial);
@@ -47,14 +48,14 @@ static void short_name(const char *first, const char *initial, char *out, size_t
 		str_copy(out, size, first);
 }
 
-static void log_error(const char *what)
+void checkin_log_error(const char *what)
 {
 	/* The domain's messages name tables and files, never a person's details. */
 	fprintf(stderr, "barnstorm: check-in: %s: %s\n", what, err_msg());
 }
 
 /* The pack's languages for the on-screen keyboard (æ ø å ä ö as the event needs). */
-static int keyboard_langs(const struct kiosk *k, const char *langs[PACK_MAX_LANGS])
+int checkin_keyboard_langs(const struct kiosk *k, const char *langs[PACK_MAX_LANGS])
 {
 	int n = 0;
 	for (int i = 0; i < k->pack.nlangs && i < PACK_MAX_LANGS; i++)
@@ -105,17 +106,17 @@ static void roster_line_from_meta(struct kiosk *k, const char *v)
 static void roster_save(struct kiosk *k, const char *sig, const char *result)
 {
 	if (store_tx_begin(k->store) < 0) {
-		log_error("cannot remember the roster import");
+		checkin_log_error("cannot remember the roster import");
 		return;
 	}
 	if (store_meta_set(k->store, META_ROSTER_SIG, sig) < 0 ||
 	    store_meta_set(k->store, META_ROSTER_RESULT, result) < 0) {
-		log_error("cannot remember the roster import");
+		checkin_log_error("cannot remember the roster import");
 		store_tx_rollback(k->store);
 		return;
 	}
 	if (store_tx_commit(k->store) < 0)
-		log_error("cannot remember the roster import");
+		checkin_log_error("cannot remember the roster import");
 }
 
 /* Keeps a reason to one line without tabs, so the meta format stays parseable. */
@@ -146,7 +147,7 @@ static void roster_import_if_changed(struct kiosk *k)
 	/* Size and modification time (to the nanosecond) of this event's file: a changed file is
 	 * imported again; importing is idempotent, so a false "changed" costs only time. */
 	char sig[512], have[512] = "", result[512];
-	str_fmt(sig, sizeof(sig), "%s %lld %lld.%09ld", event_id(k), (long long)sb.st_size,
+	str_fmt(sig, sizeof(sig), "%s %lld %lld.%09ld", checkin_event_id(k), (long long)sb.st_size,
 		(long long)sb.st_mtim.tv_sec, (long)sb.st_mtim.tv_nsec);
 	if (store_meta_get(k->store, META_ROSTER_SIG, have, sizeof(have)) == 0 && !strcmp(have, sig) &&
 	    store_meta_get(k->store, META_ROSTER_RESULT, result, sizeof(result)) == 0 && result[0]) {
@@ -159,7 +160,7 @@ static void roster_import_if_changed(struct kiosk *k)
 		/* Never blocks the door: walk-ins still work; the organizer view says why. */
 		str_fmt(c->roster_line, sizeof(c->roster_line), "%s", err_msg());
 		c->roster_problem = 1;
-		log_error("roster import");
+		checkin_log_error("roster import");
 		roster_report_release(&rep);
 		return;
 	}
@@ -206,7 +207,7 @@ void checkin_clock_moved(struct kiosk *k, int64_t delta_ms)
 
 /* ---- checking in ---- */
 
-static void search_reset(struct checkin_ui *c)
+void checkin_search_reset(struct checkin_ui *c)
 {
 	c->query[0] = '\0';
 	c->searched[0] = '\0';
@@ -218,32 +219,32 @@ static void search_reset(struct checkin_ui *c)
 	memset(&c->kb, 0, sizeof(c->kb));
 }
 
-static void welcome(struct kiosk *k, enum checkin_welcome w, const char *name)
+void checkin_show_welcome(struct kiosk *k, enum checkin_welcome w, const char *name)
 {
 	struct checkin_ui *c = st(k);
 	c->welcome = w;
 	str_copy(c->welcome_name, sizeof(c->welcome_name), name ? name : "");
 	c->scan_in[0] = '\0';
 	/* What this attendee typed is not kept on screen for the next one. */
-	search_reset(c);
+	checkin_search_reset(c);
 	memset(&c->chosen, 0, sizeof(c->chosen));
 	kiosk_go(k, SCREEN_WELCOME);
 }
 
 /* Checks a person in and moves to the welcome. people_checkin() has committed when it returns,
  * so the welcome is drawn only for a check-in that is in the database. */
-static void check_in(struct kiosk *k, int64_t person_id, const char *method)
+void checkin_person(struct kiosk *k, int64_t person_id, const char *method)
 {
-	int rc = people_checkin(k->store, &k->clock, event_id(k), person_id, method, NULL);
+	int rc = people_checkin(k->store, &k->clock, checkin_event_id(k), person_id, method, NULL);
 	if (rc < 0) {
-		log_error("check-in");
-		welcome(k, CHECKIN_WELCOME_FAILED, NULL);
+		checkin_log_error("check-in");
+		checkin_show_welcome(k, CHECKIN_WELCOME_FAILED, NULL);
 		return;
 	}
 	struct people_result p;
-	if (people_get(k->store, event_id(k), person_id, &p) != 1)
+	if (people_get(k->store, checkin_event_id(k), person_id, &p) != 1)
 		p.first_name[0] = '\0';
-	welcome(k, rc == PEOPLE_CHECKIN_ALREADY ? CHECKIN_WELCOME_ALREADY : CHECKIN_WELCOME_OK,
+	checkin_show_welcome(k, rc == PEOPLE_CHECKIN_ALREADY ? CHECKIN_WELCOME_ALREADY : CHECKIN_WELCOME_OK,
 		p.first_name);
 }
 
@@ -253,19 +254,19 @@ static int try_code(struct kiosk *k, const char *code)
 {
 	int64_t id = people_find_external(k->store, code);
 	if (id < 0) {
-		log_error("looking up a scanned code");
-		welcome(k, CHECKIN_WELCOME_FAILED, NULL);
+		checkin_log_error("looking up a scanned code");
+		checkin_show_welcome(k, CHECKIN_WELCOME_FAILED, NULL);
 		return 1;
 	}
 	if (id == 0)
 		return 0;
-	check_in(k, id, "scan");
+	checkin_person(k, id, "scan");
 	return 1;
 }
 
 void checkin_begin(struct kiosk *k)
 {
-	search_reset(st(k));
+	checkin_search_reset(st(k));
 	kiosk_go(k, SCREEN_SEARCH);
 }
 
@@ -284,7 +285,7 @@ void checkin_scan(struct kiosk *k, const char *code)
 	for (const char *p = clean; *p && n + 1 < sizeof(c->scanned); p++)
 		c->scanned[n++] = *p >= 0x20 && *p < 0x7F ? *p : '?';
 	c->scanned[n] = '\0';
-	welcome(k, CHECKIN_WELCOME_UNKNOWN, NULL);
+	checkin_show_welcome(k, CHECKIN_WELCOME_UNKNOWN, NULL);
 	str_copy(c->welcome_name, sizeof(c->welcome_name), c->scanned);
 }
 
@@ -309,11 +310,14 @@ static void search_update(struct kiosk *k)
 	}
 	c->short_query = longest < 2;
 	c->nresults = 0;
+	c->search_failed = 0;
 	if (c->short_query)
 		return;
-	int n = people_search(k->store, event_id(k), c->query, c->results, PEOPLE_SEARCH_MAX);
+	int n = people_search(k->store, checkin_event_id(k), c->query, c->results, PEOPLE_SEARCH_MAX);
 	if (n < 0) {
-		log_error("search");
+		/* Not "no one found": that would send a roster member to the walk-in form. */
+		checkin_log_error("search");
+		c->search_failed = 1;
 		return;
 	}
 	c->nresults = n;
@@ -351,7 +355,7 @@ static void draw_result(struct ui *ui, void *ctx, int index, struct ui_rect r)
 	struct checkin_ui *c = st(k);
 	const struct people_result *p = &c->results[index];
 	char name[PEOPLE_NAME_MAX + 16];
-	short_name(p->first_name, p->last_initial, name, sizeof(name));
+	checkin_short_name(p->first_name, p->last_initial, name, sizeof(name));
 	struct ui_rect in;
 	if (row_button(ui, name, r, &in))
 		c->tapped = index;
@@ -382,15 +386,15 @@ static void choose(struct kiosk *k, int index)
 {
 	struct checkin_ui *c = st(k);
 	/* Read again: the "Is this you?" screen shows one more hint. */
-	int rc = people_get(k->store, event_id(k), c->results[index].id, &c->chosen);
+	int rc = people_get(k->store, checkin_event_id(k), c->results[index].id, &c->chosen);
 	if (rc < 0)
-		log_error("reading a person");
+		checkin_log_error("reading a person");
 	if (rc != 1)
 		c->chosen = c->results[index];
 	kiosk_go(k, SCREEN_CONFIRM);
 }
 
-static void walkin_begin(struct kiosk *k);
+void checkin_walkin_begin(struct kiosk *k);
 
 /* Enter on the search: a code from a barcode scanner used here, or the only result. */
 static void search_enter(struct kiosk *k)
@@ -408,7 +412,7 @@ static void search_enter(struct kiosk *k)
 /* The search field, the results and the keyboard, shared by the attendee's search and the
  * organizer's "find someone". Returns the result row tapped, or -1; *enter is set when Enter was
  * pressed or tapped. */
-static int search_body(struct kiosk *k, struct ui_rect area, struct ui_rect field, ui_row_fn draw,
+int checkin_search_body(struct kiosk *k, struct ui_rect area, struct ui_rect field, ui_row_fn draw,
 		       int *enter)
 {
 	struct ui *ui = &k->ui;
@@ -423,7 +427,7 @@ static int search_body(struct kiosk *k, struct ui_rect area, struct ui_rect fiel
 	struct ui_rect kb = ui_cut_bottom(&area, ui_px(ui, 196));
 	ui_cut_bottom(&area, gap);
 	const char *langs[PACK_MAX_LANGS];
-	int nl = keyboard_langs(k, langs);
+	int nl = checkin_keyboard_langs(k, langs);
 	if (ui_keyboard(ui, &c->kb, langs, nl, kb, c->query, sizeof(c->query), 1, tr(k, "OK")) == 2)
 		*enter = 1;
 	/* The query may have changed this frame; the list shows the new results. */
@@ -433,6 +437,14 @@ static int search_body(struct kiosk *k, struct ui_rect area, struct ui_rect fiel
 	if (c->short_query) {
 		ui_text_wrapped(ui, tr(k, "Type at least 2 letters of your name."), ui_inset(area, gap),
 				UI_BODY, 0, UI_MUTED, UI_CENTER);
+		return -1;
+	}
+	if (c->search_failed) {
+		struct ui_rect t = ui_inset(area, gap);
+		ui_label(ui, tr(k, "The search is not working right now."),
+			 ui_cut_top(&t, ui_line_h(ui, UI_HEADING)), UI_HEADING, 1, UI_BAD, UI_CENTER);
+		ui_text_wrapped(ui, tr(k, "Please ask an organizer for help."), t, UI_BODY, 0, UI_MUTED,
+				UI_CENTER);
 		return -1;
 	}
 	if (c->nresults == 0) {
@@ -466,16 +478,16 @@ void screen_search(struct kiosk *k)
 	struct ui_rect fresh = ui_cut_right(&top, ui_px(ui, 170));
 	ui_cut_right(&top, gap);
 	if (ui_button(ui, tr(k, "Back"), back, UI_SECONDARY) || ui_key(ui, UI_KEY_ESCAPE)) {
-		search_reset(c);
+		checkin_search_reset(c);
 		kiosk_go(k, SCREEN_IDLE);
 		return;
 	}
 	int enter;
-	int tapped = search_body(k, area, top, draw_result, &enter);
+	int tapped = checkin_search_body(k, area, top, draw_result, &enter);
 	/* "I'm new" stands out when the name is not found. */
-	int none = !c->short_query && c->nresults == 0;
+	int none = !c->short_query && !c->search_failed && c->nresults == 0;
 	if (ui_button(ui, tr(k, "I'm new"), fresh, none ? UI_PRIMARY : UI_SECONDARY)) {
-		walkin_begin(k);
+		checkin_walkin_begin(k);
 		return;
 	}
 	if (tapped >= 0)
@@ -498,7 +510,7 @@ void screen_confirm(struct kiosk *k)
 	int gap = ui_px(ui, 12);
 	struct ui_rect btns = ui_cut_bottom(&body, ui_px(ui, 84));
 	char name[PEOPLE_NAME_MAX + 16];
-	short_name(c->chosen.first_name, c->chosen.last_initial, name, sizeof(name));
+	checkin_short_name(c->chosen.first_name, c->chosen.last_initial, name, sizeof(name));
 	ui_cut_top(&body, ui_px(ui, 16));
 	ui_label(ui, name, ui_cut_top(&body, ui_line_h(ui, UI_TITLE)), UI_TITLE, 1, UI_FG, UI_CENTER);
 	ui_cut_top(&body, gap);
@@ -519,7 +531,7 @@ void screen_confirm(struct kiosk *k)
 	}
 	if (ui_button(ui, tr(k, "Yes, check me in"), ui_col(btns, 1, 2, gap), UI_PRIMARY) ||
 	    ui_key(ui, UI_KEY_ENTER))
-		check_in(k, c->chosen.id, "search");
+		checkin_person(k, c->chosen.id, "search");
 }
 
 /* ---- welcome ---- */
@@ -654,598 +666,4 @@ void screen_welcome(struct kiosk *k)
 		memset(c->welcome_name, 0, sizeof(c->welcome_name));
 		kiosk_reset_to_idle(k);
 	}
-}
-
-/* ---- walk-in ---- */
-
-static const char *const FIELD_LABEL[CHECKIN_NFIELDS] = {
-	N_("First name"), N_("Last name"), N_("Email"), N_("Phone"), N_("Postcode"),
-};
-
-/* Which keyboard page and capitals suit a field. */
-static int field_digits(int f)
-{
-	return f == CHECKIN_PHONE || f == CHECKIN_POSTCODE;
-}
-
-static int field_caps(int f)
-{
-	return f == CHECKIN_FIRST || f == CHECKIN_LAST;
-}
-
-static void walkin_focus(struct checkin_ui *c, int f)
-{
-	c->focus = f;
-	c->kb.symbols = field_digits(f);
-	c->kb.shift = 0;
-}
-
-/* Copies a typed word with its first letter capitalised ("soren" -> "Soren", "øst" -> "Øst"):
- * ASCII and the Latin-1 letters of the Nordic keyboards. */
-static void cap_first(char *out, size_t size, const char *word)
-{
-	str_copy(out, size, word);
-	unsigned char *u = (unsigned char *)out;
-	if (u[0] >= 'a' && u[0] <= 'z')
-		u[0] = (unsigned char)(u[0] - 'a' + 'A');
-	else if (u[0] == 0xC3 && u[1] >= 0xA0 && u[1] <= 0xBE && u[1] != 0xB7)
-		u[1] = (unsigned char)(u[1] - 0x20); /* à..þ -> À..Þ, not ÷ */
-}
-
-static void walkin_begin(struct kiosk *k)
-{
-	struct checkin_ui *c = st(k);
-	memset(c->field, 0, sizeof(c->field));
-	memset(&c->errors, 0, sizeof(c->errors));
-	c->step = 0;
-	c->consent = 0;
-	c->show_errors = 0;
-	/* A name typed into the search is very likely the walk-in's name: keep the typing. */
-	char words[2][PEOPLE_NAME_MAX];
-	int n = 0;
-	const char *p = c->query;
-	while (*p && n < 2) {
-		while (*p == ' ')
-			p++;
-		size_t len = strcspn(p, " ");
-		if (!len)
-			break;
-		if (len >= PEOPLE_NAME_MAX)
-			len = PEOPLE_NAME_MAX - 1;
-		memcpy(words[n], p, len);
-		words[n][len] = '\0';
-		n++;
-		p += strcspn(p, " ");
-	}
-	if (n > 0)
-		cap_first(c->field[CHECKIN_FIRST], sizeof(c->field[0]), words[0]);
-	if (n > 1)
-		cap_first(c->field[CHECKIN_LAST], sizeof(c->field[0]), words[1]);
-	search_reset(c);
-	walkin_focus(c, n == 0 ? CHECKIN_FIRST : n == 1 ? CHECKIN_LAST : CHECKIN_EMAIL);
-	kiosk_go(k, SCREEN_WALKIN);
-}
-
-static int has_consent_text(const struct kiosk *k)
-{
-	const char *t = pack_text_get(&k->pack, &k->pack.consent, lang_code(k));
-	return k->pack.consent_version && *k->pack.consent_version && t && *t;
-}
-
-static struct people_walkin walkin_form(const struct kiosk *k)
-{
-	const struct checkin_ui *c = k->checkin;
-	struct people_walkin w = {
-		.first_name = c->field[CHECKIN_FIRST],
-		.last_name = c->field[CHECKIN_LAST],
-		.email = c->field[CHECKIN_EMAIL],
-		.phone = c->field[CHECKIN_PHONE],
-		.postcode = c->field[CHECKIN_POSTCODE],
-		.lang = lang_code(k),
-		.consent = c->consent && has_consent_text(k),
-		.consent_version = k->pack.consent_version,
-	};
-	return w;
-}
-
-static const char *field_error(const struct people_walkin_errors *e, int f)
-{
-	switch (f) {
-	case CHECKIN_FIRST: return e->first_name;
-	case CHECKIN_LAST: return e->last_name;
-	case CHECKIN_EMAIL: return e->email;
-	case CHECKIN_PHONE: return e->phone;
-	case CHECKIN_POSTCODE: return e->postcode;
-	default: return NULL;
-	}
-}
-
-static int walkin_validate(struct kiosk *k)
-{
-	struct checkin_ui *c = st(k);
-	struct people_walkin w = walkin_form(k);
-	return people_walkin_validate(&w, &c->errors);
-}
-
-static void walkin_submit(struct kiosk *k)
-{
-	struct checkin_ui *c = st(k);
-	struct people_walkin w = walkin_form(k);
-	struct people_walkin_errors e;
-	struct people_walkin_result r;
-	int rc = people_walkin(k->store, &k->clock, event_id(k), &w, &e, &r);
-	if (rc == 1) {
-		/* E.g. consent given but no way to contact: back to the fields, with the messages. */
-		c->errors = e;
-		c->show_errors = 1;
-		c->step = 0;
-		for (int f = 0; f < CHECKIN_NFIELDS; f++) {
-			if (field_error(&e, f)) {
-				walkin_focus(c, f);
-				break;
-			}
-		}
-		k->dirty = 1;
-		return;
-	}
-	if (rc < 0) {
-		log_error("walk-in registration");
-		memset(c->field, 0, sizeof(c->field));
-		welcome(k, CHECKIN_WELCOME_FAILED, NULL);
-		return;
-	}
-	/* Committed: the welcome may be drawn. The stored first name wins for a known person. */
-	struct people_result p;
-	char name[PEOPLE_NAME_MAX];
-	str_copy(name, sizeof(name), c->field[CHECKIN_FIRST]);
-	str_trim(name);
-	if (r.merged && people_get(k->store, event_id(k), r.person_id, &p) == 1 && p.first_name[0])
-		str_copy(name, sizeof(name), p.first_name);
-	memset(c->field, 0, sizeof(c->field));
-	c->consent = 0;
-	welcome(k, r.already ? CHECKIN_WELCOME_ALREADY :
-		   r.merged ? CHECKIN_WELCOME_OK : CHECKIN_WELCOME_NEW, name);
-}
-
-/* "Next" on the details: to the consent step, or straight to check-in without a consent text. */
-static void walkin_next(struct kiosk *k)
-{
-	struct checkin_ui *c = st(k);
-	if (walkin_validate(k) > 0) {
-		c->show_errors = 1;
-		for (int f = 0; f < CHECKIN_NFIELDS; f++) {
-			if (field_error(&c->errors, f)) {
-				walkin_focus(c, f);
-				break;
-			}
-		}
-		return;
-	}
-	if (has_consent_text(k)) {
-		c->step = 1;
-		k->dirty = 1;
-	} else {
-		walkin_submit(k);
-	}
-}
-
-static void walkin_details(struct kiosk *k, struct ui_rect area)
-{
-	struct ui *ui = &k->ui;
-	struct checkin_ui *c = st(k);
-	int gap = ui_px(ui, 8);
-	int changed = 0, enter = 0, next_field = 0;
-
-	/* A physical keyboard types into the focused field; Tab moves on, Enter is "Next". */
-	changed |= ui_edit(ui, c->field[c->focus], sizeof(c->field[0]));
-	if (ui_key(ui, UI_KEY_TAB))
-		next_field = 1;
-	if (ui_key(ui, UI_KEY_ENTER))
-		enter = 1;
-	struct ui_rect kb = ui_cut_bottom(&area, ui_px(ui, 196));
-	ui_cut_bottom(&area, gap);
-	const char *langs[PACK_MAX_LANGS];
-	int nl = keyboard_langs(k, langs);
-	int kr = ui_keyboard(ui, &c->kb, langs, nl, kb, c->field[c->focus], sizeof(c->field[0]),
-			     field_caps(c->focus), "\xE2\x86\xB5"); /* ↵: next field */
-	if (kr == 1)
-		changed = 1;
-	else if (kr == 2)
-		enter = 1;
-	if (changed && c->show_errors)
-		walkin_validate(k);
-
-	/* Two rows of three: names and postcode, then email, phone and the button. Above each
-	 * field its label, or in red what is wrong with it. */
-	static const int order[2][3] = {
-		{CHECKIN_FIRST, CHECKIN_LAST, CHECKIN_POSTCODE},
-		{CHECKIN_EMAIL, CHECKIN_PHONE, -1},
-	};
-	int field_h = ui_px(ui, 48);
-	int label_h = 2 * ui_line_h(ui, UI_SMALL);
-	int block = label_h + field_h;
-	int top = area.y + (area.h - 2 * block - gap) / 2;
-	if (top < area.y)
-		top = area.y;
-	int tapped_field = -1, next = 0;
-	for (int row = 0; row < 2; row++) {
-		struct ui_rect line = {area.x, top + row * (block + gap), area.w, block};
-		for (int col = 0; col < 3; col++) {
-			struct ui_rect cell = ui_col(line, col, 3, gap);
-			struct ui_rect lab = ui_cut_top(&cell, label_h);
-			int f = order[row][col];
-			if (f < 0) {
-				next = ui_button(ui, has_consent_text(k) ? tr(k, "Next") : tr(k, "Check in"),
-						 cell, UI_PRIMARY);
-				continue;
-			}
-			const char *err = c->show_errors ? field_error(&c->errors, f) : NULL;
-			if (err) {
-				ui_text_wrapped(ui, tr(k, err), lab, UI_SMALL, 1, UI_BAD, UI_LEFT);
-			} else {
-				struct ui_rect l = lab;
-				ui_label(ui, tr(k, FIELD_LABEL[f]), ui_cut_bottom(&l, ui_line_h(ui, UI_SMALL)),
-					 UI_SMALL, 1, UI_MUTED, UI_LEFT);
-			}
-			if (ui_text_field(ui, c->field[f], tr(k, FIELD_LABEL[f]), cell, f == c->focus, 0))
-				tapped_field = f;
-			if (err && f != c->focus)
-				ui_frame_rect(ui, cell, ui_px(ui, 2), UI_BAD);
-		}
-	}
-	if (tapped_field >= 0) {
-		walkin_focus(c, tapped_field);
-		return;
-	}
-	if (next) {
-		walkin_next(k);
-		return;
-	}
-	if (enter || next_field) {
-		/* Enter moves through the fields in their order on screen, then on to the next step. */
-		static const int seq[] = {CHECKIN_FIRST, CHECKIN_LAST, CHECKIN_POSTCODE, CHECKIN_EMAIL,
-					  CHECKIN_PHONE};
-		int i = 0;
-		while (i < CHECKIN_NFIELDS && seq[i] != c->focus)
-			i++;
-		if (i + 1 < CHECKIN_NFIELDS)
-			walkin_focus(c, seq[i + 1]);
-		else if (enter)
-			walkin_next(k);
-		else
-			walkin_focus(c, seq[0]);
-	}
-}
-
-static void walkin_consent(struct kiosk *k, struct ui_rect area)
-{
-	struct ui *ui = &k->ui;
-	struct checkin_ui *c = st(k);
-	int gap = ui_px(ui, 12);
-	struct ui_rect btns = ui_cut_bottom(&area, ui_px(ui, 72));
-	ui_cut_bottom(&area, gap);
-	ui_label(ui, tr(k, "May we keep in touch?"), ui_cut_top(&area, ui_line_h(ui, UI_HEADING)),
-		 UI_HEADING, 1, UI_FG, UI_LEFT);
-	ui_cut_top(&area, ui_px(ui, 8));
-	/* The note and the box at the bottom, the pack's text in what is left. */
-	struct ui_rect note = ui_cut_bottom(&area, 2 * ui_line_h(ui, UI_SMALL));
-	ui_cut_bottom(&area, ui_px(ui, 4));
-	struct ui_rect box = ui_cut_bottom(&area, ui_px(ui, 52));
-	ui_cut_bottom(&area, ui_px(ui, 8));
-	ui_fill(ui, area, UI_PANEL);
-	ui_text_wrapped(ui, pack_text_get(&k->pack, &k->pack.consent, lang_code(k)),
-			ui_inset(area, ui_px(ui, 12)), UI_BODY, 0, UI_FG, UI_LEFT);
-	if (ui_checkbox(ui, tr(k, "Yes, I agree"), c->consent, box))
-		c->consent = !c->consent;
-	ui_text_wrapped(ui, tr(k, "Without a tick we keep only your first name and last initial, "
-				  "to count who came."), note, UI_SMALL, 0, UI_MUTED, UI_LEFT);
-	struct ui_rect go = ui_cut_right(&btns, ui_px(ui, 300));
-	if (ui_button(ui, tr(k, "Check in"), go, UI_PRIMARY) || ui_key(ui, UI_KEY_ENTER))
-		walkin_submit(k);
-}
-
-void screen_walkin(struct kiosk *k)
-{
-	struct ui *ui = &k->ui;
-	struct checkin_ui *c = st(k);
-	struct ui_rect body;
-	if (!k->store) {
-		kiosk_go(k, SCREEN_IDLE);
-		return;
-	}
-	const char *title = c->step == 0 ? tr(k, "I'm new: your details") : tr(k, "I'm new: consent");
-	if (screen_header(k, title, tr(k, "Back"), &body)) {
-		if (c->step == 1) {
-			c->step = 0;
-			k->dirty = 1;
-		} else {
-			memset(c->field, 0, sizeof(c->field));
-			checkin_begin(k);
-		}
-		return;
-	}
-	/* Below the bar with a narrower margin than screen_header's: the form and the keyboard
-	 * need the room at 800x480. */
-	int top = ui_px(ui, 64);
-	struct ui_rect area = ui_inset((struct ui_rect){0, top, ui->w, ui->h - top}, ui_px(ui, 8));
-	if (c->step == 0)
-		walkin_details(k, area);
-	else
-		walkin_consent(k, ui_inset(area, ui_px(ui, 8)));
-}
-
-/* ---- organizer: counts, check-ins, undo, check in on someone's behalf ---- */
-
-static void org_refresh(struct kiosk *k)
-{
-	struct checkin_ui *c = st(k);
-	if (people_counts(k->store, event_id(k), &c->counts) < 0) {
-		log_error("counting check-ins");
-		memset(&c->counts, 0, sizeof(c->counts));
-	}
-	c->npage = 0;
-	c->page_offset = -1; /* read the page again when it is drawn */
-}
-
-/* Reads the page of check-ins starting at the list's scroll position when it moved. */
-static void org_page(struct kiosk *k, int offset, int rows)
-{
-	struct checkin_ui *c = st(k);
-	if (rows > CHECKIN_PAGE_MAX)
-		rows = CHECKIN_PAGE_MAX;
-	if (c->page_offset == offset)
-		return;
-	int n = people_recent(k->store, event_id(k), offset, c->page, rows);
-	if (n < 0) {
-		log_error("listing check-ins");
-		n = 0;
-	}
-	c->npage = n;
-	c->page_offset = offset;
-}
-
-static const char *method_name(struct kiosk *k, const char *m)
-{
-	if (!strcmp(m, "search"))
-		return tr(k, "by name");
-	if (!strcmp(m, "scan"))
-		return tr(k, "scanned code");
-	if (!strcmp(m, "walkin"))
-		return tr(k, "new, at the door");
-	if (!strcmp(m, "organizer"))
-		return tr(k, "by an organizer");
-	return m;
-}
-
-static void draw_checkin_row(struct ui *ui, void *ctx, int index, struct ui_rect r)
-{
-	struct kiosk *k = ctx;
-	struct checkin_ui *c = st(k);
-	int i = index - c->page_offset;
-	if (c->page_offset < 0 || i < 0 || i >= c->npage)
-		return; /* the page is read again before the next frame */
-	const struct people_checkin_row *row = &c->page[i];
-	ui_fill(ui, r, UI_PANEL);
-	struct ui_rect in = ui_inset(r, ui_px(ui, 6));
-	struct ui_rect undo = ui_cut_right(&in, ui_px(ui, 130));
-	if (ui_button(ui, tr(k, "Undo"), undo, UI_SECONDARY)) {
-		c->undo_id = row->checkin_id;
-		short_name(row->first_name, row->last_initial, c->undo_name, sizeof(c->undo_name));
-	}
-	ui_cut_left(&in, ui_px(ui, 8));
-	char when[16] = "";
-	pack_format_time(&k->pack, row->at, "%H:%M", when, sizeof(when));
-	ui_label(ui, when, ui_cut_left(&in, ui_px(ui, 70)), UI_BODY, 0, UI_MUTED, UI_LEFT);
-	char name[PEOPLE_NAME_MAX + 16];
-	short_name(row->first_name, row->last_initial, name, sizeof(name));
-	struct ui_rect nm = ui_cut_left(&in, in.w * 11 / 20);
-	ui_label(ui, name, nm, UI_BODY, 1, UI_FG, UI_LEFT);
-	ui_label(ui, method_name(k, row->method), in, UI_SMALL, 0, UI_MUTED, UI_LEFT);
-}
-
-static void draw_org_result(struct ui *ui, void *ctx, int index, struct ui_rect r)
-{
-	struct kiosk *k = ctx;
-	struct checkin_ui *c = st(k);
-	const struct people_result *p = &c->results[index];
-	ui_fill(ui, r, UI_PANEL);
-	struct ui_rect in = ui_inset(r, ui_px(ui, 6));
-	struct ui_rect act = ui_cut_right(&in, ui_px(ui, 170));
-	if (p->checked_in)
-		ui_label(ui, tr(k, "Checked in"), act, UI_BODY, 1, UI_OK, UI_CENTER);
-	else if (ui_button(ui, tr(k, "Check in"), act, UI_PRIMARY))
-		c->tapped = index;
-	ui_cut_left(&in, ui_px(ui, 8));
-	char name[PEOPLE_NAME_MAX + 16];
-	short_name(p->first_name, p->last_initial, name, sizeof(name));
-	struct ui_rect nm = ui_cut_left(&in, in.w * 2 / 5);
-	ui_label(ui, name, nm, UI_BODY, 1, UI_FG, UI_LEFT);
-	char hint[2 * PEOPLE_HINT_MAX + 8];
-	if (p->hint2[0])
-		str_fmt(hint, sizeof(hint), "%s \xC2\xB7 %s", p->hint, p->hint2);
-	else
-		str_copy(hint, sizeof(hint), p->hint);
-	if (hint[0])
-		ui_label(ui, hint, in, UI_SMALL, 0, UI_MUTED, UI_LEFT);
-}
-
-static void org_message(struct checkin_ui *c, int bad, const char *fmt, const char *name)
-{
-	str_fmt(c->org_msg, sizeof(c->org_msg), fmt, name);
-	c->org_msg_bad = bad;
-}
-
-static void org_search(struct kiosk *k, struct ui_rect area)
-{
-	struct ui *ui = &k->ui;
-	struct checkin_ui *c = st(k);
-	int gap = ui_px(ui, 8);
-	struct ui_rect field = ui_cut_top(&area, ui_px(ui, 52));
-	ui_cut_top(&area, gap);
-	if (c->org_msg[0]) {
-		ui_label(ui, c->org_msg, ui_cut_top(&area, ui_line_h(ui, UI_BODY)), UI_BODY, 1,
-			 c->org_msg_bad ? UI_BAD : UI_OK, UI_LEFT);
-		ui_cut_top(&area, ui_px(ui, 4));
-	}
-	int enter;
-	/* The rows' buttons set c->tapped through draw_org_result. */
-	int tapped = search_body(k, area, field, draw_org_result, &enter);
-	if (tapped < 0 && enter && c->nresults == 1 && !c->results[0].checked_in)
-		tapped = 0;
-	if (tapped < 0)
-		return;
-	const struct people_result *p = &c->results[tapped];
-	char name[PEOPLE_NAME_MAX + 16];
-	short_name(p->first_name, p->last_initial, name, sizeof(name));
-	int rc = people_checkin(k->store, &k->clock, event_id(k), p->id, "organizer", NULL);
-	if (rc < 0) {
-		log_error("organizer check-in");
-		org_message(c, 1, tr(k, "%s could not be checked in. See the log."), name);
-	} else if (rc == PEOPLE_CHECKIN_ALREADY) {
-		org_message(c, 0, tr(k, "%s was already checked in."), name);
-	} else {
-		org_message(c, 0, tr(k, "%s is checked in."), name);
-	}
-	c->searched_valid = 0; /* show the new state of the row */
-	org_refresh(k);
-	k->dirty = 1;
-}
-
-static void org_list(struct kiosk *k, struct ui_rect area)
-{
-	struct ui *ui = &k->ui;
-	struct checkin_ui *c = st(k);
-	int gap = ui_px(ui, 8);
-
-	/* Three counts, large enough to read from the facilitator's spot. */
-	struct ui_rect tiles = ui_cut_top(&area, ui_px(ui, 76));
-	const struct {
-		int n;
-		const char *what;
-	} count[3] = {
-		{c->counts.checked_in, N_("checked in")},
-		{c->counts.walkins, N_("of them new at the door")},
-		{c->counts.not_arrived, N_("registered, not arrived")},
-	};
-	for (int i = 0; i < 3; i++) {
-		struct ui_rect t = ui_col(tiles, i, 3, gap);
-		ui_fill(ui, t, UI_PANEL);
-		struct ui_rect in = ui_inset(t, ui_px(ui, 6));
-		char num[16];
-		str_fmt(num, sizeof(num), "%d", count[i].n);
-		ui_label(ui, num, ui_cut_top(&in, ui_line_h(ui, UI_HEADING)), UI_HEADING, 1,
-			 i == 0 ? UI_OK : UI_FG, UI_CENTER);
-		ui_label(ui, tr(k, count[i].what), in, UI_SMALL, 0, UI_MUTED, UI_CENTER);
-	}
-	ui_cut_top(&area, ui_px(ui, 6));
-	const char *roster = c->roster_line[0] ? c->roster_line : tr(k, "No roster.csv in the pack.");
-	ui_label(ui, roster, ui_cut_top(&area, ui_line_h(ui, UI_SMALL)), UI_SMALL, 0,
-		 c->roster_problem ? UI_BAD : UI_MUTED, UI_LEFT);
-	ui_cut_top(&area, ui_px(ui, 6));
-
-	struct ui_rect bar = ui_cut_top(&area, ui_px(ui, 52));
-	ui_cut_top(&area, gap);
-	if (ui_button(ui, tr(k, "Find someone"), ui_cut_left(&bar, ui_px(ui, 240)), UI_SECONDARY)) {
-		c->org_searching = 1;
-		c->org_msg[0] = '\0';
-		search_reset(c);
-		k->dirty = 1;
-		return;
-	}
-	ui_cut_left(&bar, ui_px(ui, 12));
-	if (c->org_msg[0])
-		ui_label(ui, c->org_msg, bar, UI_BODY, 1, c->org_msg_bad ? UI_BAD : UI_OK, UI_LEFT);
-
-	if (c->counts.checked_in == 0) {
-		ui_label(ui, tr(k, "No one has checked in yet."), ui_cut_top(&area, ui_line_h(ui, UI_BODY)),
-			 UI_BODY, 0, UI_MUTED, UI_CENTER);
-		return;
-	}
-	int row_h = ui_px(ui, 56);
-	int visible = area.h / row_h;
-	if (visible < 1)
-		visible = 1;
-	if (visible > CHECKIN_PAGE_MAX)
-		visible = CHECKIN_PAGE_MAX;
-	/* ui_list clamps the scroll; read the page for where it will show, then draw. */
-	int scroll = c->list_scroll;
-	if (scroll > c->counts.checked_in - visible)
-		scroll = c->counts.checked_in - visible;
-	if (scroll < 0)
-		scroll = 0;
-	org_page(k, scroll, visible);
-	ui_list(ui, area, c->counts.checked_in, row_h, &c->list_scroll, draw_checkin_row, k,
-		"\xE2\x96\xB2", "\xE2\x96\xBC");
-	if (c->list_scroll != scroll)
-		k->dirty = 1; /* paged: read the new page in the next frame */
-}
-
-void screen_checkins(struct kiosk *k)
-{
-	struct ui *ui = &k->ui;
-	struct checkin_ui *c = st(k);
-	if (!k->store) {
-		kiosk_go(k, SCREEN_ORGANIZER);
-		return;
-	}
-	if (c->org_since != k->screen_since) {
-		/* Entered: read the counts and the first page once, not every frame. */
-		c->org_since = k->screen_since;
-		c->org_searching = 0;
-		c->undo_id = 0;
-		c->list_scroll = 0;
-		c->org_msg[0] = '\0';
-		org_refresh(k);
-	}
-	int modal = c->undo_id != 0;
-	if (modal)
-		ui->modal_depth = 1;
-	struct ui_rect body;
-	const char *title = c->org_searching ? tr(k, "Check someone in") : tr(k, "Check-ins");
-	int back = screen_header(k, title, tr(k, "Back"), &body);
-	if (back && !modal) {
-		if (c->org_searching) {
-			c->org_searching = 0;
-			search_reset(c);
-			k->dirty = 1;
-		} else {
-			kiosk_go(k, SCREEN_ORGANIZER);
-		}
-		ui->modal_depth = 0;
-		return;
-	}
-	int top = ui_px(ui, 64);
-	struct ui_rect area = ui_inset((struct ui_rect){0, top, ui->w, ui->h - top}, ui_px(ui, 8));
-	if (screen_full_banner(k, &area))
-		ui_cut_top(&area, ui_px(ui, 8));
-	if (c->org_searching)
-		org_search(k, area);
-	else
-		org_list(k, area);
-	if (!modal) {
-		if (c->undo_id)
-			k->dirty = 1; /* an Undo was tapped: open the question in the next frame */
-		return;
-	}
-	char q[CHECKIN_MSG_MAX];
-	/* TRANSLATORS: a first name and last initial, e.g. "Søren K." */
-	str_fmt(q, sizeof(q), tr(k, "Undo the check-in of %s?"), c->undo_name);
-	int a = ui_confirm(ui, q, tr(k, "Undo"), tr(k, "Cancel"));
-	ui->modal_depth = 0;
-	if (a < 0)
-		return;
-	if (a == 1) {
-		int rc = people_checkin_undo(k->store, &k->clock, c->undo_id);
-		if (rc < 0) {
-			log_error("undoing a check-in");
-			org_message(c, 1, tr(k, "The check-in of %s could not be undone. See the log."),
-				    c->undo_name);
-		} else {
-			org_message(c, 0, tr(k, "The check-in of %s is undone."), c->undo_name);
-		}
-		org_refresh(k);
-	}
-	c->undo_id = 0;
-	c->undo_name[0] = '\0';
-	k->dirty = 1;
 }

@@ -52,6 +52,7 @@ struct checkin_ui {
 	struct people_result results[PEOPLE_SEARCH_MAX];
 	int nresults;
 	int short_query;                    /* fewer than 2 letters typed */
+	int search_failed;                  /* the store failed: say so, not "no one found" */
 	int result_scroll;
 	int tapped;                         /* row tapped in this frame's list, or -1 */
 	struct ui_keyboard kb;

@@ -1,0 +1,34 @@
+/* Shared by the files of app/people/ only: the pieces of person.c that search.c and checkin.c
+ * use. Not part of people.h's API. */
+#ifndef BARNSTORM_PEOPLE_INTERNAL_H
+#define BARNSTORM_PEOPLE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct people_result;
+struct store;
+
+/* The first character of s (UTF-8) into out[8], "" for none. */
+void people_first_char(const char *s, char *out);
+/* Copies src into dst[size], cut at a character boundary. */
+void people_copy_cut(char *dst, size_t size, const char *src);
+int people_is_blank(const char *s);
+/* s without surrounding white space into out[size]; -1 when it does not fit. */
+int people_trimmed(const char *s, char *out, size_t size);
+void people_ascii_lower(char *s);
+/* A postcode in the form stored; -1 when it is not one. */
+int people_postcode_norm(const char *in, char *out);
+/* Writes person id's search tokens (fresh: the person has none yet). */
+int people_tokens_write(struct store *s, int64_t id, const char *first, const char *last,
+			const char *email, int fresh);
+/* The person with this external id, else email, else phone (people.h's merge rule): the id, 0
+ * when none, -1 on error. */
+int64_t people_person_find(struct store *s, const char *ext, const char *email, const char *phone);
+/* s, or NULL when s is NULL or empty (for binding optional columns). */
+const char *people_or_null(const char *s);
+/* The masked hints of a result from what is known of the person. */
+void people_make_hints(const char *postcode, const char *email, const char *phone,
+		       struct people_result *r);
+
+#endif

@@ -1,0 +1,599 @@
+/* People: normalising, validating, masking and storing a person (people.h). */
+#include "people.h"
+#include "people/internal.h"
+#include "clock.h"
+#include "i18n.h"
+#include "outbox.h"
+#include "store.h"
+#include "textnorm.h"
+#include "util.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- small text helpers ---- */
+
+/* The first UTF-8 character of s into out[8]. */
+void people_first_char(const char *s, char *out)
+{
+	const char *p = s;
+	if (!*s) {
+		out[0] = '\0';
+		return;
+	}
+	utf8_next(&p);
+	size_t n = (size_t)(p - s);
+	if (n > 7)
+		n = 7;
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
+/* Copies src into dst[size], cut at a UTF-8 character boundary. */
+void people_copy_cut(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+int people_is_blank(const char *s)
+{
+	if (!s)
+		return 1;
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			return 0;
+	return 1;
+}
+
+/* A trimmed copy of s into out[size] ("" for NULL). -1 when it does not fit. */
+int people_trimmed(const char *s, char *out, size_t size)
+{
+	if (!s)
+		s = "";
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+		n--;
+	if (n >= size)
+		return -1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return 0;
+}
+
+void people_ascii_lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s + 32);
+}
+
+/* "8000" -> "8***" */
+static void mask_postcode(const char *pc, char *out, size_t size)
+{
+	size_t n = strlen(pc);
+	char buf[PEOPLE_HINT_MAX];
+	size_t o = 0;
+	for (size_t i = 0; i < n && o + 1 < sizeof(buf); i++)
+		buf[o++] = i == 0 ? pc[0] : '*';
+	buf[o] = '\0';
+	str_copy(out, size, buf);
+}
+
+/* "soren@gmail.dk" -> "s***@g***.dk" */
+static void mask_email(const char *email, char *out, size_t size)
+{
+	char l[8], d[8];
+	const char *at = strrchr(email, '@');
+	if (!at) {
+		out[0] = '\0';
+		return;
+	}
+	people_first_char(email, l);
+	people_first_char(at + 1, d);
+	const char *dot = strrchr(at + 1, '.');
+	char tld[16] = "";
+	if (dot && strlen(dot) < sizeof(tld))
+		str_copy(tld, sizeof(tld), dot);
+	str_fmt(out, size, "%s***@%s***%s", l, d, tld);
+}
+
+/* "12345678" -> "** ** ** 78" */
+static void mask_phone(const char *phone, char *out, size_t size)
+{
+	size_t n = strlen(phone);
+	if (n < 2) {
+		out[0] = '\0';
+		return;
+	}
+	str_fmt(out, size, "** ** ** %s", phone + n - 2);
+}
+
+/* The two masked hints of a person: postcode first, then email, then phone. */
+void people_make_hints(const char *postcode, const char *email, const char *phone,
+		       struct people_result *r)
+{
+	char h[3][PEOPLE_HINT_MAX];
+	int n = 0;
+	if (*postcode)
+		mask_postcode(postcode, h[n++], PEOPLE_HINT_MAX);
+	if (*email)
+		mask_email(email, h[n++], PEOPLE_HINT_MAX);
+	if (*phone)
+		mask_phone(phone, h[n++], PEOPLE_HINT_MAX);
+	str_copy(r->hint, sizeof(r->hint), n > 0 ? h[0] : "");
+	str_copy(r->hint2, sizeof(r->hint2), n > 1 ? h[1] : "");
+}
+
+/* ---- validation and normalisation ---- */
+
+int people_phone_norm(const char *in, char *out, int size)
+{
+	char d[32];
+	int nd = 0, plus = 0;
+	const char *p = in;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '+') {
+		plus = 1;
+		p++;
+	}
+	for (; *p; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (nd == (int)sizeof(d) - 1)
+				return -1;
+			d[nd++] = *p;
+		} else if (!strchr(" -.()/\t", *p)) {
+			return -1;
+		}
+	}
+	d[nd] = '\0';
+	const char *num = d;
+	char res[32];
+	if (!plus && nd > 2 && d[0] == '0' && d[1] == '0') {
+		plus = 1;
+		num += 2;
+	}
+	if (!plus && nd == 10 && d[0] == '4' && d[1] == '5' && d[2] != '0')
+		plus = 1; /* "45 12345678": the Danish code without + */
+	if (!plus && nd == 11 && d[0] == '4' && d[1] == '6')
+		plus = 1;
+	size_t n = strlen(num);
+	if (plus) {
+		if (strncmp(num, "45", 2) == 0) {
+			num += 2;
+			if (strlen(num) != 8 || num[0] == '0')
+				return -1;
+			str_copy(res, sizeof(res), num);
+		} else if (strncmp(num, "46", 2) == 0) {
+			num += 2;
+			if (num[0] == '0') /* "+46 (0)70 ..." */
+				num++;
+			n = strlen(num);
+			if (n < 7 || n > 9)
+				return -1;
+			str_fmt(res, sizeof(res), "0%s", num);
+		} else {
+			if (n < 7 || n > 15 || num[0] == '0')
+				return -1;
+			str_fmt(res, sizeof(res), "+%s", num);
+		}
+	} else if (n == 8 && num[0] != '0') {
+		str_copy(res, sizeof(res), num); /* Danish */
+	} else if (num[0] == '0' && n >= 8 && n <= 10) {
+		str_copy(res, sizeof(res), num); /* Swedish, with the trunk 0 */
+	} else {
+		return -1;
+	}
+	if (str_copy(out, (size_t)size, res) < 0)
+		return -1;
+	return 0;
+}
+
+int people_email_valid(const char *email)
+{
+	size_t n = strlen(email);
+	const char *at = strchr(email, '@');
+	if (n < 3 || n > 254 || !at || strchr(at + 1, '@') || !utf8_valid(email, n))
+		return 0;
+	size_t local = (size_t)(at - email);
+	if (local < 1 || local > 64 || email[0] == '.' || at[-1] == '.')
+		return 0;
+	for (const char *p = email; p < at; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+				  (c >= '0' && c <= '9') || strchr("!#$%&'*+/=?^_`{|}~.-", c)))
+			return 0;
+		if (c == '.' && p[1] == '.')
+			return 0;
+	}
+	/* Domain: at least two labels of 1-63 characters, no leading or trailing hyphen. */
+	const char *d = at + 1;
+	int labels = 0;
+	const char *last = d;
+	while (*d) {
+		const char *e = strchr(d, '.');
+		size_t len = e ? (size_t)(e - d) : strlen(d);
+		if (len < 1 || len > 63 || d[0] == '-' || d[len - 1] == '-')
+			return 0;
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)d[i];
+			if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+					  (c >= '0' && c <= '9') || c == '-'))
+				return 0;
+		}
+		labels++;
+		last = d;
+		d += len;
+		if (*d == '.') {
+			d++;
+			if (!*d)
+				return 0;
+		}
+	}
+	if (labels < 2 || strlen(last) < 2)
+		return 0;
+	for (const char *p = last; *p; p++)
+		if (*p >= '0' && *p <= '9')
+			return 0;
+	return 1;
+}
+
+/* A name: valid UTF-8, 1-100 characters, no control characters, at least one letter. */
+static const char *name_problem(const char *name, const char *missing)
+{
+	if (people_is_blank(name))
+		return missing;
+	size_t n = strlen(name);
+	if (!utf8_valid(name, n))
+		return N_("The name has characters that cannot be used.");
+	int chars = 0;
+	const char *p = name;
+	while (*p) {
+		uint32_t cp = utf8_next(&p);
+		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+			return N_("The name has characters that cannot be used.");
+		chars++;
+	}
+	if (chars > 100 || n >= PEOPLE_NAME_MAX)
+		return N_("The name is too long.");
+	char f[8];
+	if (textnorm_fold(name, TEXTNORM_PRIMARY, f, sizeof(f)) == 0)
+		return N_("The name has characters that cannot be used.");
+	return NULL;
+}
+
+/* Postcode: 4 or 5 digits, spaces allowed ("123 45"). Writes the digits to out[8]. */
+int people_postcode_norm(const char *in, char *out)
+{
+	int n = 0;
+	for (const char *p = in; *p; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (n == 5)
+				return -1;
+			out[n++] = *p;
+		} else if (*p != ' ') {
+			return -1;
+		}
+	}
+	out[n] = '\0';
+	return n == 4 || n == 5 ? 0 : -1;
+}
+
+int people_walkin_validate(const struct people_walkin *w, struct people_walkin_errors *e)
+{
+	char buf[320], norm[32];
+	memset(e, 0, sizeof(*e));
+	e->first_name = name_problem(w->first_name, N_("Please enter your first name."));
+	e->last_name = name_problem(w->last_name, N_("Please enter your last name."));
+	int has_email = !people_is_blank(w->email), has_phone = !people_is_blank(w->phone);
+	if (has_email && (people_trimmed(w->email, buf, sizeof(buf)) < 0 || !people_email_valid(buf)))
+		e->email = N_("This email address does not look right.");
+	if (has_phone && people_phone_norm(w->phone, norm, sizeof(norm)) < 0)
+		e->phone = N_("This phone number does not look right.");
+	/* Contact details are asked for only to keep in touch: without consent they are not kept,
+	 * so they are not required either. */
+	if (w->consent && !has_email && !has_phone)
+		e->email = N_("Please enter an email address or a phone number.");
+	if (!people_is_blank(w->postcode) && people_postcode_norm(w->postcode, norm) < 0)
+		e->postcode = N_("A postcode is 4 or 5 digits.");
+	e->count = !!e->first_name + !!e->last_name + !!e->email + !!e->phone + !!e->postcode;
+	return e->count;
+}
+
+/* ---- tokens ---- */
+
+/* Writes a person's search tokens; fresh: a new person, with no tokens to delete first. */
+int people_tokens_write(struct store *s, int64_t id, const char *first, const char *last,
+			const char *email, int fresh)
+{
+	struct textnorm_tokens t;
+	textnorm_tokens_init(&t);
+	textnorm_tokens_name(&t, 'f', first);
+	textnorm_tokens_name(&t, 'l', last);
+	textnorm_tokens_email(&t, email);
+	struct store_stmt *del = store_stmt(s, "DELETE FROM person_token WHERE person_id = ?1");
+	struct store_stmt *ins = store_stmt(s,
+		"INSERT OR IGNORE INTO person_token(token, person_id) VALUES (?1, ?2)");
+	if (!del || !ins)
+		return -1;
+	int rc = 0;
+	if (!fresh) {
+		store_bind_int(del, 1, id);
+		rc = store_step(del);
+		store_reset(del);
+		if (rc < 0)
+			return -1;
+	}
+	for (int i = 0; i < t.n; i++) {
+		store_bind_text(ins, 1, t.tok[i]);
+		store_bind_int(ins, 2, id);
+		rc = store_step(ins);
+		store_reset(ins);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- finding and storing people ---- */
+
+/* Steps st and returns the id in its first column: 0 without a row, -1 on an error. */
+static int64_t first_id(struct store_stmt *st)
+{
+	int rc = store_step(st);
+	int64_t id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+	store_reset(st);
+	return rc < 0 ? -1 : id;
+}
+
+/* The person with this external id, else email, else phone (NULL or "" skips a key); an email
+ * or phone match is skipped when both sides have different external ids. 0 when none. */
+int64_t people_person_find(struct store *s, const char *ext, const char *email, const char *phone)
+{
+	int64_t id = 0;
+	if (ext && *ext) {
+		struct store_stmt *st = store_stmt(s, "SELECT id FROM person WHERE external_id = ?1");
+		if (!st)
+			return -1;
+		store_bind_text(st, 1, ext);
+		id = first_id(st);
+		if (id)
+			return id;
+	}
+	static const char *const by[2] = {
+		"SELECT id FROM person WHERE email = ?1 AND (?2 IS NULL OR external_id IS NULL "
+		"OR external_id = ?2) ORDER BY id LIMIT 1",
+		"SELECT id FROM person WHERE phone = ?1 AND (?2 IS NULL OR external_id IS NULL "
+		"OR external_id = ?2) ORDER BY id LIMIT 1",
+	};
+	const char *keys[2] = { email, phone };
+	for (int k = 0; k < 2 && !id; k++) {
+		if (!keys[k] || !*keys[k])
+			continue;
+		struct store_stmt *st = store_stmt(s, by[k]);
+		if (!st)
+			return -1;
+		store_bind_text(st, 1, keys[k]);
+		store_bind_text(st, 2, ext && *ext ? ext : NULL);
+		id = first_id(st);
+		if (id < 0)
+			return -1;
+	}
+	return id;
+}
+
+/* The normalised fields of an incoming person. */
+struct norm_person {
+	char ext[256];
+	char first[PEOPLE_NAME_MAX];
+	char last[PEOPLE_NAME_MAX];
+	char email[256];
+	char phone[32];
+	char postcode[16];
+};
+
+static int normalise(const struct people_in *p, struct norm_person *n)
+{
+	if (people_trimmed(p->external_id, n->ext, sizeof(n->ext)) < 0)
+		return err_set("external id is too long");
+	if (people_trimmed(p->first_name, n->first, sizeof(n->first)) < 0)
+		return err_set("first name is too long");
+	if (people_trimmed(p->last_name, n->last, sizeof(n->last)) < 0)
+		return err_set("last name is too long");
+	if (!n->first[0])
+		return err_set("no first name");
+	const char *np = name_problem(n->first, "");
+	if (np)
+		return err_set("first name '%s' has characters that cannot be used", n->first);
+	if (n->last[0] && name_problem(n->last, ""))
+		return err_set("last name '%s' has characters that cannot be used", n->last);
+	if (people_trimmed(p->email, n->email, sizeof(n->email)) < 0)
+		return err_set("email is too long");
+	people_ascii_lower(n->email);
+	if (n->email[0] && !people_email_valid(n->email))
+		return err_set("invalid email '%.40s'", n->email);
+	n->phone[0] = '\0';
+	if (!people_is_blank(p->phone) && people_phone_norm(p->phone, n->phone, sizeof(n->phone)) < 0)
+		return err_set("invalid phone '%.30s'", p->phone);
+	n->postcode[0] = '\0';
+	if (!people_is_blank(p->postcode)) {
+		char pc[16];
+		/* Roster postcodes: digits and spaces, up to 10 ("DK-" prefixes are common). */
+		if (people_trimmed(p->postcode, pc, sizeof(pc)) < 0)
+			return err_set("invalid postcode");
+		const char *q = pc;
+		if ((q[0] == 'D' || q[0] == 'S') && (q[1] == 'K' || q[1] == 'E') && q[2] == '-')
+			q += 3;
+		int o = 0;
+		for (; *q; q++) {
+			if (*q >= '0' && *q <= '9')
+				n->postcode[o++] = *q;
+			else if (*q != ' ')
+				return err_set("invalid postcode '%.15s'", p->postcode);
+		}
+		n->postcode[o] = '\0';
+		if (o < 3)
+			return err_set("invalid postcode '%.15s'", p->postcode);
+	}
+	return 0;
+}
+
+const char *people_or_null(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+int people_upsert(struct store *s, const struct clock *c, const struct people_in *p,
+		  int64_t *id_out)
+{
+	struct norm_person n;
+	if (normalise(p, &n) < 0)
+		return PEOPLE_INVALID;
+	int64_t id = people_person_find(s, n.ext, n.email, n.phone);
+	if (id < 0)
+		return -1;
+	int64_t now = clock_now(c);
+	if (id == 0) {
+		char uuid[37];
+		uuid_v4(uuid);
+		struct store_stmt *st = store_stmt(s,
+			"INSERT INTO person(uuid, external_id, first_name, last_name, email, phone, "
+			"postcode, source, created_at, updated_at) "
+			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'roster', ?8, ?8)");
+		if (!st)
+			return -1;
+		store_bind_text(st, 1, uuid);
+		store_bind_text(st, 2, people_or_null(n.ext));
+		store_bind_text(st, 3, n.first);
+		store_bind_text(st, 4, n.last);
+		store_bind_text(st, 5, people_or_null(n.email));
+		store_bind_text(st, 6, people_or_null(n.phone));
+		store_bind_text(st, 7, people_or_null(n.postcode));
+		store_bind_int(st, 8, now);
+		int rc = store_step(st);
+		store_reset(st);
+		if (rc < 0)
+			return -1;
+		id = store_last_id(s);
+		if (people_tokens_write(s, id, n.first, n.last, n.email, 1) < 0)
+			return -1;
+		if (id_out)
+			*id_out = id;
+		return PEOPLE_INSERTED;
+	}
+	struct store_stmt *st = store_stmt(s,
+		"SELECT external_id, first_name, last_name, email, phone, postcode FROM person "
+		"WHERE id = ?1");
+	if (!st)
+		return -1;
+	store_bind_int(st, 1, id);
+	if (store_step(st) != STORE_ROW) {
+		store_reset(st);
+		return err_set("person %lld vanished", (long long)id);
+	}
+	const char *in[6] = { n.ext, n.first, n.last, n.email, n.phone, n.postcode };
+	char *cur[6];
+	int changed = 0, names = 0;
+	for (int i = 0; i < 6; i++) {
+		cur[i] = xstrdup(store_col_text(st, i));
+		if (in[i][0] && strcmp(in[i], cur[i]) != 0) {
+			free(cur[i]);
+			cur[i] = xstrdup(in[i]);
+			changed = 1;
+			names |= i == 1 || i == 2 || i == 3;
+		}
+	}
+	store_reset(st);
+	int ret = PEOPLE_UNCHANGED;
+	if (changed) {
+		ret = -1;
+		struct store_stmt *up = store_stmt(s,
+			"UPDATE person SET external_id = ?2, first_name = ?3, last_name = ?4, email = ?5, "
+			"phone = ?6, postcode = ?7, updated_at = ?8 WHERE id = ?1");
+		if (!up)
+			goto out;
+		store_bind_int(up, 1, id);
+		for (int i = 0; i < 6; i++)
+			store_bind_text(up, i + 2, people_or_null(cur[i]));
+		store_bind_int(up, 8, now);
+		int rc = store_step(up);
+		store_reset(up);
+		if (rc < 0)
+			goto out;
+		if (names && people_tokens_write(s, id, cur[1], cur[2], cur[3], 0) < 0)
+			goto out;
+		ret = PEOPLE_MERGED;
+	}
+	if (id_out)
+		*id_out = id;
+out:
+	for (int i = 0; i < 6; i++)
+		free(cur[i]);
+	return ret;
+}
+
+int64_t people_find_external(struct store *s, const char *external_id)
+{
+	char ext[256];
+	if (people_trimmed(external_id, ext, sizeof(ext)) < 0 || !ext[0])
+		return 0;
+	struct store_stmt *st = store_stmt(s, "SELECT id FROM person WHERE external_id = ?1");
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, ext);
+	int rc = store_step(st);
+	int64_t id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+	store_reset(st);
+	return rc < 0 ? -1 : id;
+}
+
+/* ---- results ---- */
+
+static const char SQL_GET[] =
+	"SELECT first_name, last_name, postcode, email, phone, source, "
+	"EXISTS(SELECT 1 FROM checkin WHERE event = ?2 AND person_id = ?1 AND undone_at IS NULL) "
+	"FROM person WHERE id = ?1";
+
+int people_get(struct store *s, const char *event, int64_t id, struct people_result *out)
+{
+	struct store_stmt *st = store_stmt(s, SQL_GET);
+	if (!st)
+		return -1;
+	store_bind_int(st, 1, id);
+	store_bind_text(st, 2, event ? event : "");
+	int rc = store_step(st);
+	if (rc == STORE_ROW) {
+		memset(out, 0, sizeof(*out));
+		out->id = id;
+		people_copy_cut(out->first_name, sizeof(out->first_name), store_col_text(st, 0));
+		people_first_char(store_col_text(st, 1), out->last_initial);
+		people_make_hints(store_col_text(st, 2), store_col_text(st, 3), store_col_text(st, 4), out);
+		out->walkin = strcmp(store_col_text(st, 5), "walkin") == 0;
+		out->checked_in = (int)store_col_int(st, 6);
+	}
+	store_reset(st);
+	return rc < 0 ? -1 : rc == STORE_ROW;
+}
+
+int people_has_postcode(struct store *s, int64_t id)
+{
+	struct store_stmt *st = store_stmt(s, "SELECT coalesce(trim(postcode), '') <> '' FROM person"
+					      " WHERE id = ?1");
+	if (!st)
+		return -1;
+	store_bind_int(st, 1, id);
+	int rc = store_step(st);
+	int has = rc == STORE_ROW && store_col_int(st, 0);
+	store_reset(st);
+	return rc < 0 ? -1 : has;
+}
