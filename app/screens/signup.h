@@ -1,4 +1,4 @@
-/* Sign-up: the commit flow (SCREEN_SIGNUP) and the live board (SCREEN_BOARD).
+/* Sign-up: the commit flow (SCREEN_SIGNUP, signup.c) and the live board (SCREEN_BOARD, board.c).
  *
  * The commit flow, one step at a time on one screen: find a checked-in person (search as at the
  * door, on-screen keyboard) -> the person's commitments (when they have any: Edit, Cancel, Add)
