@@ -371,7 +371,7 @@ int cmd_export(int argc, char **argv)
 		fprintf(stderr, "barnstorm export: --out DIR is required\n");
 		return 2;
 	}
-	if (mkdir(cli.out, 0755) < 0 && errno != EEXIST) {
+	if (dir_make(cli.out) < 0) {
 		fprintf(stderr, "barnstorm export: cannot create '%s': %s\n", cli.out, strerror(errno));
 		return 1;
 	}

@@ -323,13 +323,13 @@ static void frame_once(struct kiosk *k)
 	idle_timeout(k);
 	SCREEN_DEFS[k->screen].ui(k);
 	ui_end(ui);
-	if (k->render)
+	if (k->render && !k->skip_render)
 		render_frame(k->render, ui, UI_BG);
-	if (k->display)
+	if (k->display && !k->skip_render)
 		display_present(k->display);
 	ui_input_clear(ui);
 	k->frames++;
-	if (k->display2 && k->render2 && k->ui2 && k->features_open)
+	if (k->display2 && k->render2 && k->ui2 && k->features_open && !k->skip_render)
 		audience_frame(k);
 }
 

@@ -74,6 +74,7 @@ struct kiosk {
 	int64_t screen_since;   /* clock ms when the screen was entered */
 	int64_t wake_at;        /* clock ms of the next timed redraw; 0: none */
 	int dirty;              /* draw a frame */
+	int skip_render;        /* scripts: declare frames (state, timers) without drawing them */
 	int quit;
 
 	struct kiosk_pin pin;

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char USAGE[] =
 	"usage: barnstorm [run] [--pack DIR] [--data DIR] [--windowed] [--lang CODE] [--size WxH]\n"
@@ -25,6 +26,8 @@ static const struct command COMMANDS[] = {
 
 int main(int argc, char **argv)
 {
+	/* Everything written (the database, exports, screenshots) is for the owner only. */
+	umask(077);
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
 		fputs(USAGE, stdout);
 		return 0;

@@ -9,7 +9,9 @@
  * Lookups are primary-key range scans `token >= ? AND token < ?` (never LIKE), so a keystroke
  * costs a few index seeks at 100,000 people. Nothing is listed until the longest word has two
  * letters. Ranking: an exact word before a prefix, a first-name match before a last-name match
- * before an email match; people already checked in go after the others (and are flagged).
+ * before an email match; people already checked in go after the others (and are flagged),
+ * except that people who look the same in the list (same first name and last initial) stand
+ * together where the first of them ranks, the ones checked in first.
  * Bound: a search reads at most 2,000 tokens per tier of its driving word, so a very common
  * two-letter prefix combined with a rare second word may list fewer people until one more
  * letter is typed. Two-word queries (the usual "first last") intersect a set of the rarer
@@ -28,7 +30,10 @@
  * Merging (roster import and walk-ins): a person is the same person when the external id
  * matches, else the email (case-insensitive), else the phone (normalised, see people_phone_norm).
  * An email or phone match is not taken when both sides have different external ids (two RSVPs
- * sharing a family email are two people).
+ * sharing a family email are two people). A walk-in is merged only when the names agree too
+ * (first and last, folded as textnorm.h's collapsed spelling); otherwise the walk-in is a new
+ * person with duplicate_of set to the known one, shown to organizers in the check-ins view, and
+ * nothing of the known person is shown to the walk-in.
  *
  * Every function takes the store first, returns -1 with err_msg() on a database error, and uses
  * no heap memory the caller must free unless it says so. Strings in result structs are copied
@@ -55,6 +60,10 @@ struct people_result {
 	char hint2[PEOPLE_HINT_MAX];   /* another masked detail for the confirm screen, or "" */
 	int checked_in;                /* checked in for the event asked about (not undone) */
 	int walkin;                    /* came in as a walk-in (source 'walkin') */
+	char display[PEOPLE_NAME_MAX + 32]; /* what a list shows: "Søren K.", or for namesakes in
+					  the same search as many letters of the last name as
+					  tell them apart ("Søren Kie.", "Søren Kjæ.") */
+	char last_start[24];           /* the last name's first characters (for display only) */
 };
 
 /* Searches for query (as typed: any case, diacritics, word order). Fills out[0..max-1]
@@ -120,7 +129,10 @@ int people_walkin_validate(const struct people_walkin *w, struct people_walkin_e
 struct people_walkin_result {
 	int64_t person_id;
 	int64_t checkin_id;
-	int merged;                 /* 1: it was a known person (same email or phone) */
+	int merged;                 /* 1: it was a known person (same email or phone, and the
+				     * same name) */
+	int possible_duplicate;     /* 1: the email or phone is a known person's, the name is not:
+				     * stored as a new person marked duplicate_of that one */
 	int already;                /* 1: that person was already checked in */
 };
 
@@ -147,12 +159,16 @@ struct people_checkin_row {
 	char last_initial[8];
 	char method[16];
 	int walkin;
+	int possible_duplicate;          /* a walk-in with a known email or phone under another name */
 };
 
 /* The event's check-ins that are not undone, newest first, skipping `offset`; fills at most max
  * rows and returns how many, or -1. */
 int people_recent(struct store *s, const char *event, int offset,
 		  struct people_checkin_row *out, int max);
+/* An organizer decided that a possible duplicate is a different person: clears the mark. 0, or
+ * -1 with err_msg(). */
+int people_not_duplicate(struct store *s, int64_t person_id);
 
 /* ---- for the roster importer and export ---- */
 

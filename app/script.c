@@ -6,6 +6,7 @@
 #include "render.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,8 +83,8 @@ static int split(const char *line, char *buf, size_t cap, char *args[], char *er
 	for (;;) {
 		while (*p == ' ' || *p == '\t')
 			p++;
-		if (!*p)
-			break;
+		if (!*p || *p == '#')
+			break; /* a comment runs to the end of the line, after any words */
 		if (n == SCRIPT_ARGS + 1) {
 			str_copy(err, errsize, "too many arguments");
 			return -1;
@@ -244,7 +245,10 @@ static int cmd_wait(struct runner *rn, const char *arg)
 		return fail(rn, "wait: '%s' is not a duration like 500ms, 90s, 2m or 1m30s (at most a day)", arg);
 	struct kiosk *k = rn->k;
 	int64_t target = clock_now(&k->clock) + ms;
-	/* Stop at every time a screen asked to be redrawn at, as the real loop would. */
+	/* Stop at every time a screen asked to be redrawn at, as the real loop would, but only
+	 * declare those frames: nobody sees them, and drawing a timer's every second made
+	 * `wait 1h` in a meeting take minutes. The frame at the end is drawn. */
+	k->skip_render = 1;
 	while (k->wake_at && k->wake_at <= target) {
 		int64_t now = clock_now(&k->clock);
 		if (k->wake_at > now)
@@ -252,9 +256,11 @@ static int cmd_wait(struct runner *rn, const char *arg)
 		k->dirty = 1;
 		kiosk_frame(k);
 	}
+	k->skip_render = 0;
 	int64_t now = clock_now(&k->clock);
 	if (target > now)
 		clock_advance(&k->clock, target - now);
+	k->dirty = 1;
 	pump(rn);
 	return 0;
 }
@@ -292,6 +298,15 @@ static int cmd_expect(struct runner *rn, const char *text)
 		o += (size_t)n;
 	}
 	return fail(rn, "expected \"%s\" on screen; it shows: %s", text, seen);
+}
+
+/* expect-not "text": the text (or its translation) must not be on screen. */
+static int cmd_expect_not(struct runner *rn, const char *text)
+{
+	const struct ui *ui = &rn->k->ui;
+	if (ui_has_text(ui, text) || ui_has_text(ui, tr(rn->k, text)))
+		return fail(rn, "\"%s\" is on screen, and must not be", text);
+	return 0;
 }
 
 static int cmd_shot(struct runner *rn, const char *name)
@@ -339,9 +354,12 @@ static int run_line(struct runner *rn, const char *line)
 		return one ? cmd_clock(rn, args[1]) : fail(rn, "clock takes one jump, e.g. +730d");
 	if (!strcmp(cmd, "expect"))
 		return one ? cmd_expect(rn, args[1]) : fail(rn, "expect takes one \"text\"");
+	if (!strcmp(cmd, "expect-not"))
+		return one ? cmd_expect_not(rn, args[1]) : fail(rn, "expect-not takes one \"text\"");
 	if (!strcmp(cmd, "shot"))
 		return one ? cmd_shot(rn, args[1]) : fail(rn, "shot takes one NAME");
-	return fail(rn, "unknown command '%s' (tap, type, key, scan, wait, clock, expect, shot)", cmd);
+	return fail(rn, "unknown command '%s' (tap, type, key, scan, wait, clock, expect, expect-not, "
+		    "shot)", cmd);
 }
 
 /* barnstorm script FILE --pack DIR --data DIR [--shots DIR] [--size WxH] */
@@ -358,6 +376,11 @@ int cmd_script(int argc, char **argv)
 	}
 	if (memchr(text, '\0', len) || !utf8_valid(text, len)) {
 		fprintf(stderr, "%s: not a UTF-8 text file\n", cli.positional);
+		free(text);
+		return 2;
+	}
+	if (cli.shots && dir_make(cli.shots) < 0) {
+		fprintf(stderr, "barnstorm script: cannot create '%s': %s\n", cli.shots, strerror(errno));
 		free(text);
 		return 2;
 	}

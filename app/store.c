@@ -64,6 +64,9 @@ static const char *const MIGRATIONS[] = {
 	"  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'printed', 'failed')),"
 	"  attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
 	"  created_at INTEGER NOT NULL, printed_at INTEGER);",
+	/* 2: a walk-in who gave a known email or phone under another name is a new person marked
+	 * as a possible duplicate of the known one, for the organizers to resolve. */
+	"ALTER TABLE person ADD COLUMN duplicate_of INTEGER REFERENCES person(id);",
 };
 
 #define STMT_CACHE_MAX 256
@@ -180,28 +183,21 @@ static int migrate(struct store *s)
 	return 0;
 }
 
-/* mkdir -p: the default data folder (~/.local/share/barnstorm) may have no parents yet. */
-static int make_dirs(const char *dir)
+/* The data folder and the database hold political opinion (GDPR art. 9): owner only, however
+ * the kiosk was started (an inherited umask of 022, a folder made by hand). Only what is ours is
+ * changed. */
+static void owner_only(const char *path, mode_t want)
 {
-	char path[4096];
-	if (str_copy(path, sizeof(path), dir) < 0)
-		return -1;
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(path, 0700) < 0 && errno != EEXIST ? -1 : 0;
+	struct stat sb;
+	if (stat(path, &sb) == 0 && sb.st_uid == geteuid() && (sb.st_mode & 0077))
+		chmod(path, (sb.st_mode & 07700) | want);
 }
 
 struct store *store_open(const char *dir)
 {
 	struct stat sb;
 	if (stat(dir, &sb) < 0) {
-		if (errno != ENOENT || make_dirs(dir) < 0) {
+		if (errno != ENOENT || dir_make(dir) < 0) {
 			err_set("cannot create data directory '%s': %s", dir, strerror(errno));
 			return NULL;
 		}
@@ -238,6 +234,13 @@ struct store *store_open(const char *dir)
 		goto fail;
 	if (migrate(s) < 0)
 		goto fail;
+	owner_only(dir, 0700);
+	static const char *const SUFFIX[] = {"", "-wal", "-shm"};
+	for (size_t i = 0; i < ARRAY_SIZE(SUFFIX); i++) {
+		char f[4200];
+		if (str_fmt(f, sizeof(f), "%s%s", s->path, SUFFIX[i]) >= 0)
+			owner_only(f, 0600);
+	}
 	return s;
 fail:
 	store_close(s);

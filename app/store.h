@@ -19,7 +19,7 @@
  * The schema (see SCHEMA in store.c) is shared by all modules:
  *   meta(key, value)                        settings such as the PIN lockout
  *   person(id, uuid, external_id, first_name, last_name, email, phone, postcode, lang, source,
- *          consent_version, consent_at, created_at, updated_at)
+ *          consent_version, consent_at, created_at, updated_at, duplicate_of)
  *   person_token(token, person_id)          normalised name/email prefixes for search
  *   checkin(id, uuid, event, person_id, at, clock_synced, method, undone_at)
  *   commitment(id, uuid, event, person_id, role, role_kind, team, details, lang, created_at,

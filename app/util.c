@@ -286,7 +286,7 @@ int file_write_atomic(const char *path, const void *data, size_t len)
 	char tmp[4096];
 	if (str_fmt(tmp, sizeof(tmp), "%s.tmp", path) < 0)
 		return err_set("path too long: '%s'", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return err_set("cannot create '%s': %s", tmp, strerror(errno));
 	const char *p = data;
@@ -341,4 +341,22 @@ void uuid_v4(char out[37])
 		out[o++] = hex[b[i] & 15];
 	}
 	out[o] = '\0';
+}
+
+int dir_make(const char *dir)
+{
+	char path[4096];
+	if (str_copy(path, sizeof(path), dir) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(path, 0700) < 0 && errno != EEXIST ? -1 : 0;
 }

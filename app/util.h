@@ -55,6 +55,9 @@ char *cp1252_to_utf8(const char *s, size_t len);
 char *file_read(const char *path, size_t limit, size_t *len_out);
 /* Writes data to path atomically (temp file, fsync, rename). */
 int file_write_atomic(const char *path, const void *data, size_t len);
+/* mkdir -p with mode 0700 for every folder it creates (attendee data is political opinion:
+ * owner only). 0, or -1 with errno set. */
+int dir_make(const char *dir);
 
 /* A random RFC 4122 version 4 UUID, 36 characters + NUL, from getrandom(). */
 void uuid_v4(char out[37]);

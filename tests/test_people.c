@@ -380,6 +380,78 @@ static void walkin_with_consent_and_merge(void **state)
 	free(js);
 }
 
+/* Two "Søren K.": the one who checked in and searches again is never ranked below the other,
+ * and the two stand together. */
+static void namesakes_stay_together_checked_in_first(void **state)
+{
+	struct tu_db *f = *state;
+	roster(f);
+	int64_t kjaer = add(f, "R9", "Søren", "Kjær", "sk@example.dk", "", "8300");
+	int64_t kierkegaard = people_find_external(f->s, "R1");
+	assert_int_equal(people_checkin(f->s, &f->c, EVENT, kierkegaard, "search", NULL),
+			 PEOPLE_CHECKIN_OK);
+	struct people_result r[PEOPLE_SEARCH_MAX];
+	int n = people_search(f->s, EVENT, "soren", r, PEOPLE_SEARCH_MAX);
+	assert_true(n >= 3);
+	int a = -1, b = -1;
+	for (int i = 0; i < n; i++) {
+		if (r[i].id == kierkegaard)
+			a = i;
+		if (r[i].id == kjaer)
+			b = i;
+	}
+	assert_true(a >= 0 && b >= 0);
+	assert_int_equal(b, a + 1);
+	assert_true(r[a].checked_in);
+	assert_false(r[b].checked_in);
+	/* Their masked hints are the same ("8***", "s***@e***.dk"): the rows tell them apart by as
+	 * many letters of the last name as it takes, and no more. */
+	assert_string_equal(r[a].display, "Søren Ki.");
+	assert_string_equal(r[b].display, "Søren Kj.");
+	/* Alone in a search, a person is "Søren K." as before. */
+	n = people_search(f->s, EVENT, "kjaer", r, PEOPLE_SEARCH_MAX);
+	assert_int_equal(n, 1);
+	assert_string_equal(r[0].display, "Søren K.");
+}
+
+/* "Bob Builder" typing a roster member's email is not that member: a new person marked as a
+ * possible duplicate, checked in himself; the member is not checked in. */
+static void walkin_under_another_name_is_not_merged(void **state)
+{
+	struct tu_db *f = *state;
+	roster(f);
+	int64_t member = people_find_external(f->s, "R1");
+	int64_t persons = q(f, "SELECT count(*) FROM person");
+	struct people_walkin w = { "Bob", "Builder", "Soren.K@example.dk", "", "", "da", 1, "v1" };
+	struct people_walkin_errors e;
+	struct people_walkin_result r;
+	assert_int_equal(people_walkin(f->s, &f->c, EVENT, &w, &e, &r), 0);
+	assert_false(r.merged);
+	assert_true(r.possible_duplicate);
+	assert_true(r.person_id != member);
+	assert_int_equal(q(f, "SELECT count(*) FROM person"), persons + 1);
+	char sql[256];
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM checkin WHERE person_id = %lld",
+		 (long long)member);
+	assert_int_equal(q(f, sql), 0);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM person WHERE id = %lld AND first_name = "
+		 "'Bob' AND duplicate_of = %lld", (long long)r.person_id, (long long)member);
+	assert_int_equal(q(f, sql), 1);
+	/* The organizers see it, and can say it is someone else. */
+	struct people_checkin_row rows[4];
+	assert_int_equal(people_recent(f->s, EVENT, 0, rows, 4), 1);
+	assert_true(rows[0].possible_duplicate);
+	assert_string_equal(rows[0].first_name, "Bob");
+	assert_int_equal(people_not_duplicate(f->s, r.person_id), 0);
+	assert_int_equal(people_recent(f->s, EVENT, 0, rows, 4), 1);
+	assert_false(rows[0].possible_duplicate);
+	/* The same name, written another way, is the same person. */
+	struct people_walkin w2 = { "soren", "KIERKEGAARD", "soren.k@example.dk", NULL, NULL, "da", 0, NULL };
+	assert_int_equal(people_walkin(f->s, &f->c, EVENT, &w2, &e, &r), 0);
+	assert_true(r.merged);
+	assert_int_equal(r.person_id, member);
+}
+
 /* Enough people that common words overflow the two-word set and the scan bounds. */
 static void search_many_people(void **state)
 {
@@ -426,6 +498,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(walkin_without_consent_keeps_no_contact, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(walkin_with_consent_and_merge, setup, teardown),
+		cmocka_unit_test_setup_teardown(namesakes_stay_together_checked_in_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(walkin_under_another_name_is_not_merged, setup, teardown),
 		cmocka_unit_test_setup_teardown(search_many_people, setup, teardown),
 	};
 	return RUN_TESTS(tests);

@@ -191,7 +191,7 @@ static const char FLOW[] =
 	"type \" berg\"\n"
 	"expect \"not checked in\"\n"
 	"shot %s-find-berg\n"
-	"tap \"Anna B.\"\n"
+	"tap \"Anna Berg\"\n"
 	"shot %s-role\n"
 	"tap \"Vært for ugentlig telefonbank\"\n"
 	"expect \"Suggested from the postcode: Aarhus C\"\n"
@@ -362,8 +362,12 @@ static void fifty_and_the_board(void **state)
 	int leaders = 0, hosts = 0, members = 0;
 	for (int i = 0; i < 50; i++) {
 		const char *first = FIRST[i % 10], *last = LAST[i / 10];
-		n += (size_t)str_fmt(script + n, cap - n,
-				     "type \"%s %s\"\ntap \"%s %c.\"\n", first, last, first, last[0]);
+		/* Anna Berg has a namesake (Anna Bergholt, not arrived): told apart by her last name. */
+		if (i == 0)
+			n += (size_t)str_fmt(script + n, cap - n, "type \"Anna Berg\"\ntap \"Anna Berg\"\n");
+		else
+			n += (size_t)str_fmt(script + n, cap - n, "type \"%s %s\"\ntap \"%s %c.\"\n",
+					     first, last, first, last[0]);
 		if (i % 10 == 0) {
 			leaders++;
 			n += (size_t)str_fmt(script + n, cap - n,
@@ -456,7 +460,7 @@ static void bad_links(void **state)
 		LOGIN
 		"tap \"Sign-up\"\n"
 		"type \"anna berg\"\n"
-		"tap \"Anna B.\"\n"
+		"tap \"Anna Berg\"\n"
 		"tap \"Holdmedlem\"\n"
 		"tap \"%s\"\n"
 		"tap \"Confirm\"\n"
@@ -527,7 +531,7 @@ static void printer_fails_then_retry(void **state)
 	k_tap(k, "OK");
 	k_tap(k, "Sign-up");
 	k_type(k, "anna berg");
-	k_tap(k, "Anna B.");
+	k_tap(k, "Anna Berg");
 	k_tap(k, "Holdmedlem");
 	k_tap(k, "Aarhus C");
 	k_tap(k, "Confirm");
@@ -573,7 +577,7 @@ static void broken_template_at_runtime(void **state)
 	k_tap(k, "OK");
 	k_tap(k, "Sign-up");
 	k_type(k, "anna berg");
-	k_tap(k, "Anna B.");
+	k_tap(k, "Anna Berg");
 	k_tap(k, "Holdmedlem");
 	k_tap(k, "Aarhus C");
 	k_tap(k, "Confirm");

@@ -90,6 +90,53 @@ static void refuses_unwritable_and_garbage(void **state)
 	free(dir);
 }
 
+static mode_t mode_of(const char *path)
+{
+	struct stat sb;
+	assert_int_equal(stat(path, &sb), 0);
+	return sb.st_mode & 07777;
+}
+
+/* Attendee data is political opinion: the folder, the database and its -wal/-shm are the owner's
+ * only, whatever umask the kiosk inherited, and a folder or file left open by an older version is
+ * closed. So are exports and screenshots of the binary. */
+static void owner_only_whatever_the_umask(void **state)
+{
+	(void)state;
+	mode_t old = umask(022);
+	char *dir = tu_tempdir();
+	char data[1100], path[1200];
+	snprintf(data, sizeof(data), "%s/a/data", dir);
+	struct store *s = store_open(data);
+	assert_non_null(s);
+	assert_int_equal(store_meta_save(s, "k", "v"), 0);
+	assert_int_equal(mode_of(data), 0700);
+	snprintf(path, sizeof(path), "%s/barnstorm.db", data);
+	assert_int_equal(mode_of(path), 0600);
+	snprintf(path, sizeof(path), "%s/barnstorm.db-wal", data);
+	assert_int_equal(mode_of(path), 0600);
+	store_close(s);
+	/* Opened by hand wide: closed again on the next start. */
+	assert_int_equal(chmod(data, 0755), 0);
+	snprintf(path, sizeof(path), "%s/barnstorm.db", data);
+	assert_int_equal(chmod(path, 0644), 0);
+	s = store_open(data);
+	assert_non_null(s);
+	assert_int_equal(mode_of(data), 0700);
+	assert_int_equal(mode_of(path), 0600);
+	store_close(s);
+	/* The binary's export, started with umask 022. */
+	char out[4096];
+	assert_int_equal(tu_run(out, sizeof(out), "export --data '%s' --out '%s/x/out'", data, dir), 0);
+	snprintf(path, sizeof(path), "%s/x/out", dir);
+	assert_int_equal(mode_of(path), 0700);
+	snprintf(path, sizeof(path), "%s/x/out/people.csv", dir);
+	assert_int_equal(mode_of(path), 0600);
+	umask(old);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -97,6 +144,7 @@ int main(void)
 		cmocka_unit_test(meta_roundtrip_and_rollback),
 		cmocka_unit_test(refuses_newer_database),
 		cmocka_unit_test(refuses_unwritable_and_garbage),
+		cmocka_unit_test(owner_only_whatever_the_umask),
 	};
 	return RUN_TESTS(tests);
 }

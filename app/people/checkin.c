@@ -227,6 +227,31 @@ static int person_outbox(struct store *s, const struct clock *c, int64_t id)
 	return rc;
 }
 
+/* The same name, as people write it: first and last name equal after folding case, accents and
+ * the Nordic spellings (Åsa = Aasa = Asa; Öberg = Oeberg = Oberg). 1, 0, or -1 on error. */
+static int names_agree(struct store *s, int64_t id, const char *first, const char *last)
+{
+	struct store_stmt *st = store_stmt(s, "SELECT first_name, last_name FROM person WHERE id = ?1");
+	if (!st)
+		return -1;
+	store_bind_int(st, 1, id);
+	int rc = store_step(st);
+	int agree = 0;
+	if (rc == STORE_ROW) {
+		char a[PEOPLE_NAME_MAX], b[PEOPLE_NAME_MAX];
+		const char *theirs[2] = {store_col_text(st, 0), store_col_text(st, 1)};
+		const char *ours[2] = {first, last};
+		agree = 1;
+		for (int i = 0; i < 2 && agree; i++) {
+			textnorm_fold(theirs[i], TEXTNORM_COLLAPSED, a, sizeof(a));
+			textnorm_fold(ours[i], TEXTNORM_COLLAPSED, b, sizeof(b));
+			agree = !strcmp(a, b);
+		}
+	}
+	store_reset(st);
+	return rc < 0 ? -1 : agree;
+}
+
 int people_walkin(struct store *s, const struct clock *c, const char *event,
 		  const struct people_walkin *w, struct people_walkin_errors *e,
 		  struct people_walkin_result *r)
@@ -256,6 +281,18 @@ int people_walkin(struct store *s, const struct clock *c, const char *event,
 	int64_t id = people_person_find(s, NULL, email, phone);
 	if (id < 0)
 		goto fail;
+	/* A known email or phone under another name is not that person (someone typed a
+	 * partner's email, or a typo hit a stranger's): a new person, marked for the organizers. */
+	int64_t dup_of = 0;
+	if (id > 0) {
+		int agree = names_agree(s, id, first, last);
+		if (agree < 0)
+			goto fail;
+		if (!agree) {
+			dup_of = id;
+			id = 0;
+		}
+	}
 	struct store_stmt *st;
 	if (id > 0) {
 		res.merged = 1;
@@ -302,8 +339,8 @@ int people_walkin(struct store *s, const struct clock *c, const char *event,
 		uuid_v4(uuid);
 		st = store_stmt(s,
 			"INSERT INTO person(uuid, first_name, last_name, email, phone, postcode, lang, "
-			"source, consent_version, consent_at, created_at, updated_at) "
-			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'walkin', ?8, ?9, ?10, ?10)");
+			"source, consent_version, consent_at, created_at, updated_at, duplicate_of) "
+			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'walkin', ?8, ?9, ?10, ?10, ?11)");
 		if (!st)
 			goto fail;
 		store_bind_text(st, 1, uuid);
@@ -321,6 +358,10 @@ int people_walkin(struct store *s, const struct clock *c, const char *event,
 		}
 		store_bind_text(st, 7, people_or_null(w->lang));
 		store_bind_int(st, 10, now);
+		if (dup_of)
+			store_bind_int(st, 11, dup_of);
+		else
+			store_bind_null(st, 11);
 		int rc = store_step(st);
 		store_reset(st);
 		if (rc < 0)
@@ -333,6 +374,7 @@ int people_walkin(struct store *s, const struct clock *c, const char *event,
 			goto fail;
 	}
 	res.person_id = id;
+	res.possible_duplicate = dup_of != 0;
 	int rc = checkin_tx(s, c, event, id, "walkin", &res.checkin_id);
 	if (rc < 0)
 		goto fail;
@@ -374,7 +416,8 @@ int people_recent(struct store *s, const char *event, int offset,
 		  struct people_checkin_row *out, int max)
 {
 	struct store_stmt *st = store_stmt(s,
-		"SELECT c.id, c.person_id, c.at, c.method, p.first_name, p.last_name, p.source "
+		"SELECT c.id, c.person_id, c.at, c.method, p.first_name, p.last_name, p.source, "
+		"p.duplicate_of IS NOT NULL "
 		"FROM checkin c JOIN person p ON p.id = c.person_id "
 		"WHERE c.event = ?1 AND c.undone_at IS NULL ORDER BY c.at DESC, c.id DESC "
 		"LIMIT ?2 OFFSET ?3");
@@ -394,7 +437,27 @@ int people_recent(struct store *s, const char *event, int offset,
 		people_copy_cut(r->first_name, sizeof(r->first_name), store_col_text(st, 4));
 		people_first_char(store_col_text(st, 5), r->last_initial);
 		r->walkin = strcmp(store_col_text(st, 6), "walkin") == 0;
+		r->possible_duplicate = (int)store_col_int(st, 7);
 	}
 	store_reset(st);
 	return rc < 0 ? -1 : n;
+}
+
+int people_not_duplicate(struct store *s, int64_t person_id)
+{
+	if (store_tx_begin(s) < 0)
+		return -1;
+	struct store_stmt *st = store_stmt(s, "UPDATE person SET duplicate_of = NULL WHERE id = ?1");
+	if (!st) {
+		store_tx_rollback(s);
+		return -1;
+	}
+	store_bind_int(st, 1, person_id);
+	int rc = store_step(st);
+	store_reset(st);
+	if (rc < 0) {
+		store_tx_rollback(s);
+		return -1;
+	}
+	return store_tx_commit(s);
 }

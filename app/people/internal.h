@@ -11,6 +11,12 @@ struct store;
 
 /* The first character of s (UTF-8) into out[8], "" for none. */
 void people_first_char(const char *s, char *out);
+/* Namesakes are told apart by at most this many letters of the last name. */
+#define PEOPLE_TELL_APART_CHARS 4
+/* The first n characters of s (UTF-8) into out[size]. */
+void people_first_chars(const char *s, int n, char *out, size_t size);
+/* Sets r->display from the first name and last_chars characters of the last name. */
+void people_display(struct people_result *r, int last_chars);
 /* Copies src into dst[size], cut at a character boundary. */
 void people_copy_cut(char *dst, size_t size, const char *src);
 int people_is_blank(const char *s);

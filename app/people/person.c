@@ -30,6 +30,30 @@ void people_first_char(const char *s, char *out)
 	out[n] = '\0';
 }
 
+void people_first_chars(const char *s, int n, char *out, size_t size)
+{
+	const char *p = s;
+	for (int i = 0; i < n && *p; i++)
+		utf8_next(&p);
+	size_t len = (size_t)(p - s);
+	if (len >= size)
+		len = 0; /* cannot happen for n <= PEOPLE_TELL_APART_CHARS; never cut a character */
+	memcpy(out, s, len);
+	out[len] = '\0';
+}
+
+void people_display(struct people_result *r, int last_chars)
+{
+	char last[sizeof(r->last_start)];
+	people_first_chars(r->last_start, last_chars, last, sizeof(last));
+	/* "Søren K." for a cut name, "Anna Berg" when the letters are the whole of it. */
+	int whole = !strcmp(last, r->last_start);
+	if (last[0])
+		str_fmt(r->display, sizeof(r->display), whole ? "%s %s" : "%s %s.", r->first_name, last);
+	else
+		str_copy(r->display, sizeof(r->display), r->first_name);
+}
+
 /* Copies src into dst[size], cut at a UTF-8 character boundary. */
 void people_copy_cut(char *dst, size_t size, const char *src)
 {
@@ -577,6 +601,10 @@ int people_get(struct store *s, const char *event, int64_t id, struct people_res
 		out->id = id;
 		people_copy_cut(out->first_name, sizeof(out->first_name), store_col_text(st, 0));
 		people_first_char(store_col_text(st, 1), out->last_initial);
+		/* One more than is ever shown: says whether the shown letters are the whole name. */
+		people_first_chars(store_col_text(st, 1), PEOPLE_TELL_APART_CHARS + 1, out->last_start,
+				   sizeof(out->last_start));
+		people_display(out, 1);
 		people_make_hints(store_col_text(st, 2), store_col_text(st, 3), store_col_text(st, 4), out);
 		out->walkin = strcmp(store_col_text(st, 5), "walkin") == 0;
 		out->checked_in = (int)store_col_int(st, 6);

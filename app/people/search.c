@@ -56,6 +56,60 @@ static int hit_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+static int same_display(const struct people_result *a, const struct people_result *b)
+{
+	return !strcmp(a->first_name, b->first_name) && !strcmp(a->last_initial, b->last_initial);
+}
+
+/* People who look the same in a list ("Søren K." twice) stand together where the first of them
+ * ranks, the ones already checked in first: a Søren who has checked in and searches again finds
+ * his own row, never below the other Søren's (who would then be checked in by mistake). Checked-in
+ * people without a namesake still go after the others. n is at most PEOPLE_SEARCH_MAX. */
+static void keep_namesakes_together(struct hit *h, int n, struct people_result *out)
+{
+	char placed[PEOPLE_SEARCH_MAX] = {0};
+	int o = 0;
+	for (int i = 0; i < n; i++) {
+		if (placed[i])
+			continue;
+		for (int pass = 1; pass >= 0; pass--)
+			for (int j = i; j < n; j++)
+				if (!placed[j] && h[j].r.checked_in == pass && same_display(&h[i].r, &h[j].r)) {
+					out[o++] = h[j].r;
+					placed[j] = 1;
+				}
+	}
+}
+
+/* Namesakes next to each other (keep_namesakes_together) get as many letters of the last name as
+ * make their rows differ ("Søren Kie.", "Søren Kjæ."), up to PEOPLE_TELL_APART_CHARS: the least
+ * that tells two people apart, shown only because both matched what was typed. */
+static void tell_apart(struct people_result *r, int n)
+{
+	for (int i = 0; i < n;) {
+		int j = i + 1;
+		while (j < n && same_display(&r[i], &r[j]))
+			j++;
+		if (j - i > 1) {
+			int chars = 2;
+			for (; chars < PEOPLE_TELL_APART_CHARS; chars++) {
+				int clash = 0;
+				for (int a = i; a < j && !clash; a++)
+					for (int b = a + 1; b < j && !clash; b++) {
+						people_display(&r[a], chars);
+						people_display(&r[b], chars);
+						clash = !strcmp(r[a].display, r[b].display);
+					}
+				if (!clash)
+					break;
+			}
+			for (int a = i; a < j; a++)
+				people_display(&r[a], chars);
+		}
+		i = j;
+	}
+}
+
 /* The upper bound of a prefix range: the prefix with its last byte + 1 (bytes of UTF-8 are at
  * most 0xF4, so this never overflows). */
 static void range_end(const char *lo, char *hi, size_t size)
@@ -349,8 +403,8 @@ int people_search(struct store *s, const char *event, const char *query,
 			      sizeof(hits[i].key));
 	}
 	qsort(hits, (size_t)nhits, sizeof(*hits), hit_cmp);
-	for (int i = 0; i < nhits; i++)
-		out[i] = hits[i].r;
+	keep_namesakes_together(hits, nhits, out);
+	tell_apart(out, nhits);
 	ret = nhits;
 out:
 	free(filter);

@@ -335,15 +335,15 @@ static int row_button(struct ui *ui, const char *label, struct ui_rect r, struct
 	return tapped;
 }
 
-/* Two rows that would look the same ("Søren K.", "8***") show the second hint as well, so
- * Søren Kierkegaard can tell himself from Søren Kjær without opening both. */
+/* Two rows with the same name ("Søren K.") show the second hint as well, so Søren Kierkegaard
+ * can tell himself from Søren Kjær without opening both. */
 static int same_as_another(const struct checkin_ui *c, int index)
 {
 	const struct people_result *p = &c->results[index];
 	for (int i = 0; i < c->nresults; i++) {
 		const struct people_result *o = &c->results[i];
 		if (i != index && !strcmp(o->first_name, p->first_name) &&
-		    !strcmp(o->last_initial, p->last_initial) && !strcmp(o->hint, p->hint))
+		    !strcmp(o->last_initial, p->last_initial))
 			return 1;
 	}
 	return 0;
@@ -354,8 +354,7 @@ static void draw_result(struct ui *ui, void *ctx, int index, struct ui_rect r)
 	struct kiosk *k = ctx;
 	struct checkin_ui *c = st(k);
 	const struct people_result *p = &c->results[index];
-	char name[PEOPLE_NAME_MAX + 16];
-	checkin_short_name(p->first_name, p->last_initial, name, sizeof(name));
+	const char *name = p->display; /* "Søren K.", or "Søren Kie." beside another Søren K. */
 	struct ui_rect in;
 	if (row_button(ui, name, r, &in))
 		c->tapped = index;
@@ -391,6 +390,8 @@ static void choose(struct kiosk *k, int index)
 		checkin_log_error("reading a person");
 	if (rc != 1)
 		c->chosen = c->results[index];
+	/* The name as the list told namesakes apart. */
+	str_copy(c->chosen.display, sizeof(c->chosen.display), c->results[index].display);
 	kiosk_go(k, SCREEN_CONFIRM);
 }
 
@@ -456,6 +457,19 @@ int checkin_search_body(struct kiosk *k, struct ui_rect area, struct ui_rect fie
 		return -1;
 	}
 	int row_h = ui_px(ui, 64);
+	if (c->nresults * row_h > area.h) {
+		/* More than fit: say how many, so nobody takes the first "Søren K." for the only one. */
+		char more[160];
+		if (c->nresults >= PEOPLE_SEARCH_MAX)
+			str_fmt(more, sizeof(more), tr(k, "%d or more found. Type more of your name."),
+				PEOPLE_SEARCH_MAX);
+		else
+			str_fmt(more, sizeof(more), trn(k, "%d found. Scroll to see all.",
+							"%d found. Scroll to see all.", c->nresults),
+				c->nresults);
+		ui_label(ui, more, ui_cut_bottom(&area, ui_line_h(ui, UI_SMALL)), UI_SMALL, 1, UI_FG,
+			 UI_CENTER);
+	}
 	ui_list(ui, area, c->nresults, row_h, &c->result_scroll, draw, k, "\xE2\x96\xB2", "\xE2\x96\xBC");
 	return c->tapped;
 }
@@ -509,8 +523,7 @@ void screen_confirm(struct kiosk *k)
 	}
 	int gap = ui_px(ui, 12);
 	struct ui_rect btns = ui_cut_bottom(&body, ui_px(ui, 84));
-	char name[PEOPLE_NAME_MAX + 16];
-	checkin_short_name(c->chosen.first_name, c->chosen.last_initial, name, sizeof(name));
+	const char *name = c->chosen.display;
 	ui_cut_top(&body, ui_px(ui, 16));
 	ui_label(ui, name, ui_cut_top(&body, ui_line_h(ui, UI_TITLE)), UI_TITLE, 1, UI_FG, UI_CENTER);
 	ui_cut_top(&body, gap);
@@ -521,9 +534,20 @@ void screen_confirm(struct kiosk *k)
 		ui_label(ui, c->chosen.hint2, ui_cut_top(&body, ui_line_h(ui, UI_HEADING)), UI_HEADING, 0,
 			 UI_MUTED, UI_CENTER);
 	if (c->chosen.checked_in) {
+		/* Nothing to do: no "check me in" to tap by mistake for a namesake. */
 		ui_cut_top(&body, gap);
 		ui_label(ui, tr(k, "You are already checked in."), ui_cut_top(&body, ui_line_h(ui, UI_BODY)),
 			 UI_BODY, 1, UI_OK, UI_CENTER);
+		if (ui_button(ui, tr(k, "Not me, go back"), ui_col(btns, 0, 2, gap), UI_SECONDARY)) {
+			kiosk_go(k, SCREEN_SEARCH);
+			return;
+		}
+		if (ui_button(ui, tr(k, "Done"), ui_col(btns, 1, 2, gap), UI_PRIMARY) ||
+		    ui_key(ui, UI_KEY_ENTER)) {
+			checkin_search_reset(c);
+			kiosk_reset_to_idle(k);
+		}
+		return;
 	}
 	if (ui_button(ui, tr(k, "No, go back"), ui_col(btns, 0, 2, gap), UI_SECONDARY)) {
 		kiosk_go(k, SCREEN_SEARCH);

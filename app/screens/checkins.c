@@ -75,6 +75,16 @@ static void draw_checkin_row(struct ui *ui, void *ctx, int index, struct ui_rect
 		c->undo_id = row->checkin_id;
 		checkin_short_name(row->first_name, row->last_initial, c->undo_name, sizeof(c->undo_name));
 	}
+	if (row->possible_duplicate) {
+		/* Its email or phone is someone else's under another name: the organizer decides. */
+		ui_cut_right(&in, ui_px(ui, 6));
+		struct ui_rect keep = ui_cut_right(&in, ui_px(ui, 190));
+		if (ui_button(ui, tr(k, "Not a duplicate"), keep, UI_SECONDARY)) {
+			if (people_not_duplicate(k->store, row->person_id) < 0)
+				checkin_log_error("clearing a possible duplicate");
+			c->page_offset = -1;
+		}
+	}
 	ui_cut_left(&in, ui_px(ui, 8));
 	char when[16] = "";
 	pack_format_time(&k->pack, row->at, "%H:%M", when, sizeof(when));
@@ -83,7 +93,10 @@ static void draw_checkin_row(struct ui *ui, void *ctx, int index, struct ui_rect
 	checkin_short_name(row->first_name, row->last_initial, name, sizeof(name));
 	struct ui_rect nm = ui_cut_left(&in, in.w * 11 / 20);
 	ui_label(ui, name, nm, UI_BODY, 1, UI_FG, UI_LEFT);
-	ui_label(ui, method_name(k, row->method), in, UI_SMALL, 0, UI_MUTED, UI_LEFT);
+	if (row->possible_duplicate)
+		ui_label(ui, tr(k, "possible duplicate"), in, UI_SMALL, 1, UI_BAD, UI_LEFT);
+	else
+		ui_label(ui, method_name(k, row->method), in, UI_SMALL, 0, UI_MUTED, UI_LEFT);
 }
 
 static void draw_org_result(struct ui *ui, void *ctx, int index, struct ui_rect r)

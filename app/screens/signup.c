@@ -64,12 +64,10 @@ void signup_begin_self_service(struct kiosk *k)
 
 /* ---- small helpers ---- */
 
+/* The name as lists show it (people.h: namesakes are told apart). */
 static void short_name(const struct people_result *r, char *out, size_t size)
 {
-	if (r->last_initial[0])
-		str_fmt(out, size, "%s %s.", r->first_name, r->last_initial);
-	else
-		str_copy(out, size, r->first_name);
+	str_copy(out, size, r->display[0] ? r->display : r->first_name);
 }
 
 /* The header of the steps about one person: title_fmt (translated) takes the short name.
