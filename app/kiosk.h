@@ -83,7 +83,8 @@ struct kiosk {
 	int nerror_lines;
 	int frames;             /* frames drawn, for the benchmark */
 	int64_t last_input;     /* clock ms of the last tap or key, for the attendee timeout */
-	char scan_buf[128];     /* keys typed on the idle screen: a barcode scanner's burst */
+	char scan_buf[512];     /* keys typed on the idle screen: a barcode scanner's burst (a
+				 * ticket's link is long) */
 	int64_t scan_started;   /* clock_mono ms of the burst's first character */
 	int64_t clock_offset;   /* wall minus monotonic clock at the last step, to see the wall
 				 * clock being set (kiosk_clock_moved) */

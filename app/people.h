@@ -41,6 +41,7 @@
 #ifndef BARNSTORM_PEOPLE_H
 #define BARNSTORM_PEOPLE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -78,6 +79,13 @@ int people_get(struct store *s, const char *event, int64_t id, struct people_res
  * -1 with err_msg() when the store fails. */
 int people_has_postcode(struct store *s, int64_t id);
 
+/* The RSVP code in what a scanner sent: the text itself, or from a link printed on a ticket the
+ * value of ?ref= (code, rsvp, ticket, id, registration) or else the last word of the path
+ * (https://example.org/rsvp/CODE). 0 with out[size] filled, -1 when there is none. */
+int people_code_from_scan(const char *scanned, char *out, size_t size);
+/* A person by a scanned code (people_code_from_scan), exact first, then without regard to case
+ * (0 when two codes differ only in case): the id, 0 when unknown, -1 on error. */
+int64_t people_find_code(struct store *s, const char *scanned);
 /* A person by external id (an RSVP code scanned at the door; trimmed, exact): the id, 0 when
  * unknown, -1 on error. */
 int64_t people_find_external(struct store *s, const char *external_id);

@@ -65,8 +65,12 @@ static const char *const MIGRATIONS[] = {
 	"  attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
 	"  created_at INTEGER NOT NULL, printed_at INTEGER);",
 	/* 2: a walk-in who gave a known email or phone under another name is a new person marked
-	 * as a possible duplicate of the known one, for the organizers to resolve. */
-	"ALTER TABLE person ADD COLUMN duplicate_of INTEGER REFERENCES person(id);",
+	 * as a possible duplicate of the known one, for the organizers to resolve; and codes are
+	 * matched without regard to case. */
+	"ALTER TABLE person ADD COLUMN duplicate_of INTEGER REFERENCES person(id);"
+	/* A scanned code matches its RSVP id whatever the case the scanner sends. */
+	"CREATE INDEX person_external_nocase ON person(external_id COLLATE NOCASE)"
+	"  WHERE external_id IS NOT NULL;",
 };
 
 #define STMT_CACHE_MAX 256

@@ -452,6 +452,31 @@ static void walkin_under_another_name_is_not_merged(void **state)
 	assert_int_equal(r.person_id, member);
 }
 
+/* A scanned code: any case, or inside a link printed on a ticket. */
+static void codes_from_scans(void **state)
+{
+	struct tu_db *f = *state;
+	roster(f);
+	int64_t r2 = people_find_external(f->s, "R2");
+	assert_true(r2 > 0);
+	assert_int_equal(people_find_code(f->s, "r2"), r2);
+	assert_int_equal(people_find_code(f->s, " R2 "), r2);
+	assert_int_equal(people_find_code(f->s, "https://example.org/rsvp/r2"), r2);
+	assert_int_equal(people_find_code(f->s, "https://example.org/rsvp/R2/"), r2);
+	assert_int_equal(people_find_code(f->s, "HTTPS://example.org/e/42?utm=x&ref=R2#top"), r2);
+	assert_int_equal(people_find_code(f->s, "https://example.org/?code=r2"), r2);
+	assert_int_equal(people_find_code(f->s, "https://example.org/"), 0);
+	assert_int_equal(people_find_code(f->s, "https://example.org/rsvp/R3x"), 0);
+	assert_int_equal(people_find_code(f->s, ""), 0);
+	char out[8];
+	assert_int_equal(people_code_from_scan("https://x.org/?ref=TOOLONGFORTHIS", out, sizeof(out)), -1);
+	/* Two codes that differ only in case: a scan of either case cannot say which. */
+	add(f, "ab-1", "Ann", "Lo", "", "", "");
+	add(f, "AB-1", "Bo", "Lo", "", "", "");
+	assert_int_equal(people_find_code(f->s, "Ab-1"), 0);
+	assert_true(people_find_code(f->s, "ab-1") > 0);
+}
+
 /* Enough people that common words overflow the two-word set and the scan bounds. */
 static void search_many_people(void **state)
 {
@@ -500,6 +525,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(walkin_with_consent_and_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(namesakes_stay_together_checked_in_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(walkin_under_another_name_is_not_merged, setup, teardown),
+		cmocka_unit_test_setup_teardown(codes_from_scans, setup, teardown),
 		cmocka_unit_test_setup_teardown(search_many_people, setup, teardown),
 	};
 	return RUN_TESTS(tests);

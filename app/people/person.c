@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- small text helpers ---- */
 
@@ -577,6 +578,83 @@ int64_t people_find_external(struct store *s, const char *external_id)
 	store_bind_text(st, 1, ext);
 	int rc = store_step(st);
 	int64_t id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+	store_reset(st);
+	return rc < 0 ? -1 : id;
+}
+
+/* Query keys and path words that carry an RSVP code in a link printed on a ticket. */
+static const char *const CODE_KEYS[] = {"ref", "code", "rsvp", "ticket", "id", "registration"};
+
+int people_code_from_scan(const char *scanned, char *out, size_t size)
+{
+	char in[512];
+	if (people_trimmed(scanned, in, sizeof(in)) < 0 || !in[0])
+		return -1;
+	const char *p = in;
+	if (strncasecmp(p, "https://", 8) && strncasecmp(p, "http://", 7))
+		return str_copy(out, size, in);
+	/* A link: ?ref=CODE (or code, rsvp, ...), else the last word of the path (/rsvp/CODE). The
+	 * fragment (#...) is the page's business. */
+	char *frag = strchr(in, '#');
+	if (frag)
+		*frag = '\0';
+	p = strstr(p, "://") + 3;
+	const char *query = strchr(p, '?');
+	if (query) {
+		for (const char *kv = query + 1; *kv;) {
+			const char *eq = strchr(kv, '='), *amp = strchr(kv, '&');
+			const char *end = amp ? amp : kv + strlen(kv);
+			if (eq && eq < end)
+				for (size_t i = 0; i < ARRAY_SIZE(CODE_KEYS); i++)
+					if ((size_t)(eq - kv) == strlen(CODE_KEYS[i]) &&
+					    !strncasecmp(kv, CODE_KEYS[i], (size_t)(eq - kv)) && end > eq + 1) {
+						size_t n = (size_t)(end - eq - 1);
+						if (n >= size)
+							return -1;
+						memcpy(out, eq + 1, n);
+						out[n] = '\0';
+						return 0;
+					}
+			kv = amp ? amp + 1 : end;
+		}
+	}
+	const char *path = strchr(p, '/');
+	const char *stop = query ? query : p + strlen(p);
+	while (path && stop > path && stop[-1] == '/')
+		stop--;
+	if (!path || stop <= path + 1)
+		return -1;
+	const char *word = stop;
+	while (word > path && word[-1] != '/')
+		word--;
+	size_t n = (size_t)(stop - word);
+	if (!n || n >= size)
+		return -1;
+	memcpy(out, word, n);
+	out[n] = '\0';
+	return 0;
+}
+
+int64_t people_find_code(struct store *s, const char *scanned)
+{
+	char code[256];
+	if (people_code_from_scan(scanned, code, sizeof(code)) < 0)
+		return 0;
+	int64_t id = people_find_external(s, code);
+	if (id != 0)
+		return id;
+	/* Scanners send upper case (some send everything in caps); rosters keep the case they
+	 * were exported with. */
+	struct store_stmt *st = store_stmt(s, "SELECT id FROM person WHERE external_id = ?1"
+					      " COLLATE NOCASE ORDER BY id LIMIT 2");
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, code);
+	int rc = store_step(st);
+	id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+	/* Two codes that differ only in case: this scan cannot say which. */
+	if (rc == STORE_ROW && store_step(st) == STORE_ROW)
+		id = 0;
 	store_reset(st);
 	return rc < 0 ? -1 : id;
 }

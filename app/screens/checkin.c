@@ -252,7 +252,7 @@ void checkin_person(struct kiosk *k, int64_t person_id, const char *method)
  * 0: not a known code. */
 static int try_code(struct kiosk *k, const char *code)
 {
-	int64_t id = people_find_external(k->store, code);
+	int64_t id = people_find_code(k->store, code);
 	if (id < 0) {
 		checkin_log_error("looking up a scanned code");
 		checkin_show_welcome(k, CHECKIN_WELCOME_FAILED, NULL);
@@ -275,7 +275,7 @@ void checkin_scan(struct kiosk *k, const char *code)
 	struct checkin_ui *c = st(k);
 	if (!k->store)
 		return;
-	char clean[sizeof(c->scanned)];
+	char clean[512]; /* a link printed on a ticket is long; the code is found in it */
 	str_copy(clean, sizeof(clean), code);
 	str_trim(clean);
 	if (!clean[0] || try_code(k, clean))

@@ -79,4 +79,7 @@ void screen_idle(struct kiosk *k)
 	ui_cut_top(&mid, ui_px(ui, 12));
 	ui_label(ui, tr(k, "Welcome! Tap to check in."), ui_cut_top(&mid, ui_line_h(ui, UI_BODY)),
 		 UI_BODY, 0, UI_FG, UI_CENTER);
+	/* A scanner works here without a tap: say so. */
+	ui_label(ui, tr(k, "Or scan the code on your ticket."), ui_cut_top(&mid, ui_line_h(ui, UI_SMALL)),
+		 UI_SMALL, 0, UI_MUTED, UI_CENTER);
 }
