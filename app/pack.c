@@ -261,6 +261,7 @@ struct parse {
 	int item_ok;                  /* the current list item has been created */
 	int pin_given;                /* a pin key was there, even if it was rejected */
 	int tz_given;                 /* likewise the timezone */
+	int ends_line;                /* the line of [event] ends, for a mistake found later */
 };
 
 /* inih's line reader, fed from memory. It counts lines (Debian's libinih is built without
@@ -450,6 +451,8 @@ static void key_event(struct parse *ps, const char *key, const char *v)
 			return;
 		}
 		set_str(!strcmp(key, "starts") ? &p->starts_text : &p->ends_text, v);
+		if (!strcmp(key, "ends"))
+			ps->ends_line = ps->line;
 	} else if (!strcmp(key, "timezone")) {
 		ps->tz_given = 1;
 		if (!valid_tz(v)) {
@@ -769,6 +772,16 @@ static void key_roster(struct parse *ps, const char *key, const char *v)
 	p->nroster_map++;
 }
 
+/* The key was in the section instance just read (maybe with a value that was refused: that
+ * mistake has its own message at its line, so "has no KEY" would say it twice). */
+static int key_seen(const struct parse *ps, const char *key)
+{
+	for (int i = 0; i < ps->nkeys; i++)
+		if (!strcmp(ps->keys[i], key))
+			return 1;
+	return 0;
+}
+
 /* Checks the section instance just finished for required keys. */
 static void finish_section(struct parse *ps)
 {
@@ -777,15 +790,15 @@ static void finish_section(struct parse *ps)
 	switch (ps->cur) {
 	case SEC_SEGMENT: {
 		struct pack_segment *s = &p->segments[p->nsegments - 1];
-		if (!s->title)
+		if (!s->title && !key_seen(ps, "title"))
 			diags_add(ps->d, DIAG_ERROR, INI_FILE, line, "[segment] has no title");
-		if (!s->minutes)
+		if (!s->minutes && !key_seen(ps, "minutes"))
 			diags_add(ps->d, DIAG_ERROR, INI_FILE, line, "[segment] has no minutes");
 		break;
 	}
 	case SEC_ROLE: {
 		struct pack_role *r = &p->roles[p->nroles - 1];
-		if (!r->name)
+		if (!r->name && !key_seen(ps, "name"))
 			diags_add(ps->d, DIAG_ERROR, INI_FILE, line, "[role] has no name");
 		break;
 	}
@@ -1002,7 +1015,8 @@ static void validate(struct parse *ps)
 		p->starts_ms = local_to_utc_ms(p->timezone, &a);
 		p->ends_ms = local_to_utc_ms(p->timezone, &b);
 		if (p->ends_ms <= p->starts_ms)
-			diags_add(d, DIAG_ERROR, INI_FILE, ev, "[event] ends (%s) is not after starts (%s)",
+			diags_add(d, DIAG_ERROR, INI_FILE, ps->ends_line ? ps->ends_line : ev,
+				  "[event] ends (%s) is not after starts (%s)",
 				  p->ends_text, p->starts_text);
 		else if (p->ends_ms - p->starts_ms > 24LL * 3600 * 1000)
 			diags_add(d, DIAG_ERROR, INI_FILE, ev, "[event] lasts more than 24 hours");

@@ -160,8 +160,9 @@ static void mistakes_are_named_with_lines(void **state)
 		{"[event]\ncolour = red\n", 2, "unknown key 'colour' in [event]"},
 		{"[evnet]\ntitle = x\n", 1, "unknown section [evnet]"},
 		{"[event]\ntitle = x\n[segment]\ntitle = A\nminutes = lots\n", 5, "whole number"},
+		/* At the line of the key that is wrong, not the section's. */
 		{"[event]\ntitle = x\nstarts = 2026-12-03 19:00\nends = 2026-12-03 18:00\ntimezone = UTC\n",
-		 1, "is not after starts"},
+		 4, "is not after starts"},
 		{"[event]\nvenue = x\n", 1, "has no title"},
 		{"[event]\ntitle = x\n[kiosk]\npin = 12\n", 4, "4 to 12 digits"},
 		{"[event]\ntitle = x\n[role]\nname = Boss\nkind = boss\n", 5, "unknown role kind 'boss'"},
@@ -194,6 +195,25 @@ static void mistakes_are_named_with_lines(void **state)
 		assert_true(d.errors > 0);
 		finish(dir, &p, &d);
 	}
+}
+
+/* A refused value is one mistake: its own message, not also "has no minutes". */
+static void one_message_per_mistake(void **state)
+{
+	(void)state;
+	static const char INI[] = "[event]\ntitle = x\n[segment]\ntitle = A\nminutes = ten\n";
+	struct pack p;
+	struct diags d;
+	char *dir = load_text(INI, sizeof(INI) - 1, &p, &d);
+	int about_minutes = 0;
+	for (int i = 0; i < d.n; i++)
+		if (strstr(d.items[i].msg, "minutes"))
+			about_minutes++;
+	if (about_minutes != 1)
+		dump(&d);
+	assert_int_equal(about_minutes, 1);
+	assert_true(has_diag(&d, 5, "whole number"));
+	finish(dir, &p, &d);
 }
 
 static void pin_is_never_echoed(void **state)
@@ -347,6 +367,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_pack_loads),
 		cmocka_unit_test(timezone_set_once_at_load),
+		cmocka_unit_test(one_message_per_mistake),
 		cmocka_unit_test(demo_pack_is_ready),
 		cmocka_unit_test(mistakes_are_named_with_lines),
 		cmocka_unit_test(pin_is_never_echoed),
