@@ -116,10 +116,12 @@ static void one_size(const char *base, long rows, struct figures *fig)
 	clock_init_real(&c);
 	struct importer_result r;
 	importer_result_init(&r);
+	struct importer_config cfg = { .roster_path = csv, .data_dir = dir, .event = "bench",
+				       .clock = &c };
 	long rss0 = maxrss_mb();
 	long long w0 = write_bytes("/proc/self/io");
 	double t0 = now_s();
-	if (importer_run(NULL, csv, dir, &c, NULL, &r) < 0)
+	if (importer_run(&cfg, &r) < 0)
 		die("%s", err_msg());
 	fig->ours = now_s() - t0;
 	long long w1 = write_bytes("/proc/self/io");
@@ -134,7 +136,7 @@ static void one_size(const char *base, long rows, struct figures *fig)
 
 	/* The same file again: nothing changes, by signature. */
 	t0 = now_s();
-	if (importer_run(NULL, csv, dir, &c, NULL, &r) < 0)
+	if (importer_run(&cfg, &r) < 0)
 		die("%s", err_msg());
 	printf("%ld rows: again (same signature): %.1f ms, imported %d\n", rows,
 	       (now_s() - t0) * 1e3, r.ran);

@@ -329,6 +329,99 @@ static void file_size_limit(void **state)
 	unlink(path);
 }
 
+/* Real exports name the registration id in many ways, in three languages. */
+static void rsvp_column_names(void **state)
+{
+	struct fx *f = *state;
+	static const char *const headers[] = {
+		"Billetnummer", "Medlemsnr.", "Ticket ID", "Anmälningsnummer", "Registration number",
+		"Tilmeldings-ID", "Bokningsnummer", "Member number", "Kode", "Biljett-id",
+		"Medlemsnummer", "Booking reference", "Order no.", "Registreringsnummer",
+	};
+	for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
+		char csv[256], sql[256];
+		snprintf(csv, sizeof(csv), "Fornavn;Efternavn;%s;Noter\nAnna;Holm;X-%zu;hej\n",
+			 headers[i], i);
+		assert_int_equal(import_mem(f, csv, strlen(csv), NULL), 0);
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM person WHERE external_id = 'X-%zu'",
+			 i);
+		if (q(f, sql) != 1)
+			fail_msg("header '%s' was not read as the registration id", headers[i]);
+	}
+	/* Not ids: a date, a status. */
+	const char *csv = "first;last;Registration date;Ticket status\nBo;Berg;2026-01-01;paid\n";
+	assert_int_equal(import_mem(f, csv, strlen(csv), NULL), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE first_name = 'Bo' AND "
+			      "external_id IS NULL"), 1);
+}
+
+/* Every column is listed with what it was read as, so a missing RSVP column shows before the
+ * event; the report printed by `barnstorm import` says so too. */
+static void column_report(void **state)
+{
+	struct fx *f = *state;
+	const char *csv = "Fornavn;Efternavn;E-mail;Noter;Fornavn\nAnna;Holm;a@example.dk;x;y\n";
+	assert_int_equal(import_mem(f, csv, strlen(csv), NULL), 0);
+	assert_int_equal(f->r.ncolumns, 5);
+	assert_string_equal(f->r.columns[0].header, "Fornavn");
+	assert_string_equal(f->r.columns[0].as, "first name");
+	assert_string_equal(f->r.columns[2].as, "email");
+	assert_string_equal(f->r.columns[3].header, "Noter");
+	assert_string_equal(f->r.columns[3].as, "ignored");
+	assert_non_null(strstr(f->r.columns[4].as, "ignored"));
+	assert_int_equal(f->r.has_id, 0);
+	char buf[2048];
+	roster_report_format(&f->r, "roster.csv", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "roster.csv: column 4 'Noter': ignored\n"));
+	assert_non_null(strstr(buf, "roster.csv: column 1 'Fornavn': first name\n"));
+	assert_non_null(strstr(buf, "no column was read as the registration id (RSVP)"));
+	/* Cut at a line boundary when the buffer is small. */
+	char small[60];
+	size_t n = roster_report_format(&f->r, "roster.csv", small, sizeof(small));
+	assert_true(n < sizeof(small));
+	assert_true(n == 0 || small[n - 1] == '\n');
+	const char *with_id = "Navn;Billet nr.\nAnna Holm;B-1\n";
+	assert_int_equal(import_mem(f, with_id, strlen(with_id), NULL), 0);
+	assert_int_equal(f->r.has_id, 1);
+	assert_string_equal(f->r.columns[1].as, "registration id (RSVP)");
+	roster_report_format(&f->r, "roster.csv", buf, sizeof(buf));
+	assert_null(strstr(buf, "no column was read as the registration id"));
+}
+
+/* A row with an invalid email or phone keeps the person, without that field. */
+static void invalid_contact_keeps_person(void **state)
+{
+	struct fx *f = *state;
+	const char *csv = "first,last,email,phone\n"
+			  "Anna,Holm,anna@,+45 12345678\n"
+			  "Bo,Berg,bo@example.org,12\n";
+	assert_int_equal(import_mem(f, csv, strlen(csv), NULL), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE first_name = 'Anna' AND "
+			      "email IS NULL AND phone = '12345678'"), 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE first_name = 'Bo' AND "
+			      "email = 'bo@example.org' AND phone IS NULL"), 1);
+	assert_int_equal(f->r.rejected, 0);
+}
+
+/* A quote opened in a name and closed lines later by another row's quote is an unclosed quote,
+ * reported at the line where it opened; the rows it swallowed are read again. */
+static void unclosed_quote_reported_at_its_line(void **state)
+{
+	struct fx *f = *state;
+	const char *csv = "first,last,email\n"
+			  "Anna,\"Holm,anna@example.org\n"
+			  "Bo,Berg,bo@example.org\n"
+			  "Carl,Dahl\",carl@example.org\n"
+			  "Dora,Eek,dora@example.org\n";
+	assert_int_equal(import_mem(f, csv, strlen(csv), NULL), 0);
+	dump(&f->r);
+	assert_int_equal(f->r.rejected, 1);
+	assert_true(rejected(&f->r, 2, "not closed"));
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE first_name IN ('Bo', 'Carl', "
+			      "'Dora')"), 3);
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE first_name = 'Anna'"), 0);
+}
+
 static void import_command(void **state)
 {
 	struct fx *f = *state;
@@ -361,6 +454,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(huge_field_and_binary_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(file_size_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(import_command, setup, teardown),
+		cmocka_unit_test_setup_teardown(rsvp_column_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(column_report, setup, teardown),
+		cmocka_unit_test_setup_teardown(invalid_contact_keeps_person, setup, teardown),
+		cmocka_unit_test_setup_teardown(unclosed_quote_reported_at_its_line, setup,
+						teardown),
 	};
 	return RUN_TESTS(tests);
 }
