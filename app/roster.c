@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "commands.h"
+#include "core/import.h"
 #include "pack.h"
 #include "people.h"
 #include "store.h"
@@ -1003,6 +1004,9 @@ size_t roster_report_format(const struct roster_report *r, const char *name, cha
 }
 
 /* barnstorm import PACK|FILE.csv --data DIR
+ * Prints the report (counts, every column with what it was read as, rejected rows, warnings).
+ * A pack's roster is recorded with its signature (core/import.h), so the kiosk does not import
+ * the same file again at start.
  * Exit status: 0 when the file was read (rows may have been rejected: the report lists them),
  * 1 when it could not be read at all, 2 on a usage error. */
 int cmd_import(int argc, char **argv)
@@ -1030,26 +1034,23 @@ int cmd_import(int argc, char **argv)
 	} else {
 		str_copy(path, sizeof(path), cli.positional);
 	}
-	struct store *s = store_open(cli_data_dir(&cli));
-	if (!s) {
-		fprintf(stderr, "barnstorm import: %s\n", err_msg());
-		goto out;
-	}
 	struct clock clk;
 	clock_init_real(&clk);
-	struct roster_report r;
-	roster_report_init(&r);
-	if (roster_import(s, &clk, path, have_pack ? &pack : NULL, &r) < 0) {
+	struct importer_config cfg = {
+		.pack = have_pack ? &pack : NULL, .roster_path = path, .data_dir = cli_data_dir(&cli),
+		.event = have_pack && pack.event_id ? pack.event_id : "", .clock = &clk, .force = 1,
+	};
+	struct importer_result r;
+	importer_result_init(&r);
+	if (importer_run(&cfg, &r) < 0) {
 		fprintf(stderr, "barnstorm import: %s\n", err_msg());
-		if (r.imported + r.merged + r.unchanged + r.rejected > 0)
-			roster_report_print(&r, name, stdout);
+		if (r.report.ncolumns > 0 || r.report.rejected > 0)
+			roster_report_print(&r.report, name, stdout);
 	} else {
-		roster_report_print(&r, name, stdout);
+		roster_report_print(&r.report, name, stdout);
 		ret = 0;
 	}
-	roster_report_release(&r);
-	store_close(s);
-out:
+	importer_result_release(&r);
 	if (have_pack)
 		pack_release(&pack);
 	diags_release(&d);
