@@ -15,8 +15,9 @@
  * Limits (each stops or rejects with a message that says so): a field over 1 KiB rejects its
  * row; a record over 16 KiB or 64 lines (an unbalanced quote) rejects the row and parsing
  * resumes on the line after its start; a file over 200 MB or 2,000,000 rows stops the import
- * with rows before the limit kept. Memory does not grow with the file: the file is streamed
- * and committed in transactions of 5,000 rows. A bad row never loses a good one.
+ * with rows before the limit kept. The file is streamed into a TEMP staging table (on disk,
+ * in transactions of 20,000 rows), so memory does not grow with the file (25 MB at 1,000,000
+ * rows). A bad row never loses a good one.
  *
  * Importing the same file twice changes nothing (all rows count as unchanged). */
 #ifndef BARNSTORM_ROSTER_H
