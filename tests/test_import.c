@@ -234,16 +234,33 @@ static void stop_cancels_cleanly(void **state)
 	assert_true(n == 0 || n == NEW_ROWS);
 	run_ok(f, f->new_csv, n == 0);
 	assert_int_equal(q(f, "SELECT count(*) FROM person"), NEW_ROWS);
-	/* A failure is a status, not a crash. */
-	struct importer_config bad = config(f, "/nonexistent/roster.csv");
-	im = importer_start(&bad, NULL, NULL);
+	/* No roster file: done, nothing to import (a pack may have none). */
+	struct importer_config none = config(f, "/nonexistent/roster.csv");
+	im = importer_start(&none, NULL, NULL);
 	struct importer_status st;
 	do {
 		importer_status(im, &st);
 	} while (st.state != IMPORTER_FAILED && st.state != IMPORTER_DONE && usleep(1000) == 0);
-	assert_int_equal(st.state, IMPORTER_FAILED);
-	assert_non_null(strstr(st.error, "nonexistent"));
+	assert_int_equal(st.state, IMPORTER_DONE);
+	assert_int_equal(st.no_file, 1);
+	assert_int_equal(st.ran, 0);
 	importer_stop(im);
+	/* A bad file is a status, not a crash. */
+	char bad_csv[1100];
+	snprintf(bad_csv, sizeof(bad_csv), "%s/bad.csv", f->dir);
+	FILE *out = fopen(bad_csv, "wb");
+	assert_non_null(out);
+	fputs("Noter;Tags\nx;y\n", out);
+	assert_int_equal(fclose(out), 0);
+	struct importer_config bad = config(f, bad_csv);
+	im = importer_start(&bad, NULL, NULL);
+	do {
+		importer_status(im, &st);
+	} while (st.state != IMPORTER_FAILED && st.state != IMPORTER_DONE && usleep(1000) == 0);
+	assert_int_equal(st.state, IMPORTER_FAILED);
+	assert_non_null(strstr(st.error, "no column for the first name"));
+	importer_stop(im);
+	assert_int_equal(q(f, "SELECT count(*) FROM person"), NEW_ROWS);
 }
 
 /* ---- SIGKILL at any point ---- */

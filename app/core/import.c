@@ -183,6 +183,7 @@ static void finish(struct importer *im, int rc, const struct importer_result *r)
 	} else {
 		im->st.state = IMPORTER_DONE;
 		im->st.ran = r->ran;
+		im->st.no_file = r->no_file;
 		str_copy(im->st.result, sizeof(im->st.result), r->result);
 		im->st.nproblems = 0;
 		for (int i = 0; i < r->report.nreasons && i < IMPORTER_PROBLEMS; i++)
@@ -199,6 +200,13 @@ static void *run_thread(void *arg)
 	struct importer_result r;
 	importer_result_init(&r);
 	int rc = -1;
+	struct stat sb;
+	if (stat(im->cfg.roster_path, &sb) < 0 && errno == ENOENT) {
+		r.no_file = 1;
+		finish(im, 0, &r);
+		importer_result_release(&r);
+		return NULL;
+	}
 	struct store *s = store_open(im->cfg.data_dir);
 	if (s) {
 		struct job j = { .cfg = &im->cfg, .im = im };

@@ -82,7 +82,8 @@ struct importer_config {
 /* A copy of the worker's state for a screen. Plain values. */
 struct importer_status {
 	enum importer_state state;
-	int ran;                    /* DONE: 1 imported now, 0 the signature matched */
+	int ran;                    /* DONE: 1 imported now, 0 the signature matched or no file */
+	int no_file;                /* DONE: there is no roster file (not an error: walk-ins only) */
 	int saving;                 /* IMPORTING: 0 reading the file, 1 merging */
 	long rows;                  /* data rows read */
 	long merged;                /* rows merged (while saving) */
@@ -96,6 +97,8 @@ struct importer_status {
 /* The synchronous result (importer_run). */
 struct importer_result {
 	int ran;                    /* 1 imported, 0 skipped: the signature matched */
+	int no_file;                /* the roster file does not exist (importer_start() only: for
+				       importer_run() that is an error) */
 	struct roster_report report;/* when ran; owned, see importer_result_release() */
 	char result[512];           /* the 'roster_result' line (also when skipped) */
 };
@@ -103,8 +106,9 @@ struct importer_result {
 void importer_result_init(struct importer_result *r);
 void importer_result_release(struct importer_result *r);
 
-/* Starts the worker thread. NULL with err_msg() only when the thread cannot be created; every
- * other problem (no store, no file, a bad file) becomes a FAILED status. changed may be NULL. */
+/* Starts the worker thread. NULL with err_msg() only when the thread cannot be created. A missing
+ * roster file is DONE with no_file set (a pack without a roster is fine); every other problem
+ * (no store, an unreadable or bad file) becomes a FAILED status. changed may be NULL. */
 struct importer *importer_start(const struct importer_config *cfg, void (*changed)(void *ctx),
 				void *ctx);
 /* Copies the current status into *out. Never waits for the import. */
