@@ -110,10 +110,10 @@ void roster_report_release(struct roster_report *r);
  * roster_import_ex() is the same with hooks (may be NULL) for progress, cancelling and the
  * final transaction.
  *
- * Imports the CSV file at path. pack (may be NULL) gives the [roster] column map. Returns 0
- * when the file was read (even if every row was rejected or a limit stopped it: see *r), -1
- * with err_msg() when it could not be read at all (missing, unreadable, no header line, no
- * recognisable name column) or on a database error. */
+ * pack (may be NULL) gives the [roster] column map. Returns 0 when the file was read (even if
+ * every row was rejected or a limit stopped it: see *r), -1 with err_msg() when it could not be
+ * read at all (missing, unreadable, no header line, no recognisable name column), when it was
+ * cancelled, or on a database error; then the person table is as it was. */
 int roster_import(struct store *s, const struct clock *c, const char *path,
 		  const struct pack *pack, struct roster_report *r);
 int roster_import_ex(struct store *s, const struct clock *c, const char *path,
