@@ -412,8 +412,6 @@ static int stage_row(struct reader *im, long line, const struct people_in *p)
 		return -1;
 	if (im->hooks && im->hooks->kill_phase == 1 && im->staged == im->hooks->kill_after_rows)
 		raise(SIGKILL);
-	if (im->staged % ROSTER_PROGRESS_ROWS == 0)
-		progress(im, 0, 0);
 	return 0;
 }
 
@@ -693,6 +691,12 @@ static int import_stream(struct reader *im, long long total)
 		read_total += (long long)n;
 		if (off > im->bytes)
 			im->bytes = off;
+		/* By lines, not rows kept: a file of rejected rows is cancellable too. */
+		if (im->lineno % ROSTER_PROGRESS_ROWS == 0) {
+			progress(im, 0, 0);
+			if (im->cancelled)
+				break;
+		}
 		/* Restarts after broken records re-read lines; bound the extra work. */
 		if (read_total > 4 * total + LINE_CAP * 16) {
 			str_fmt(im->r->stopped, sizeof(im->r->stopped),

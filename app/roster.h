@@ -58,8 +58,8 @@ struct roster_progress {
 
 /* For a background import (core/import.h); all members may be 0/NULL. */
 struct roster_hooks {
-	/* Called every ROSTER_PROGRESS_ROWS rows while reading and while saving, and at the switch
-	 * from reading to saving. */
+	/* Called every ROSTER_PROGRESS_ROWS lines read and rows saved, at the switch from reading
+	 * to saving, and after the commit. */
 	void (*progress)(void *ctx, const struct roster_progress *p);
 	/* Polled as often: 1 stops the import; roster_import_ex() returns -1 ("cancelled") and the
 	 * person table is as it was. */
