@@ -1,0 +1,199 @@
+/* Roster import benchmark: our import of 100,000 and 1,000,000 generated rows against the
+ * sqlite3 CLI's .import of the same files (same durability settings, into a plain table), with
+ * the cost per row at both sizes (linear means the 1M figure is close to the 100k one) and the
+ * bytes each wrote (/proc/self/io write_bytes; the CLI's from its own /proc entry via `sh -c`).
+ * Also the bounded-memory check that was the 1,000,000-row test in test_roster.c. Prints
+ * figures; asserts nothing about time. BENCH_ROWS=N runs that size only. */
+#include "clock.h"
+#include "core/import.h"
+#include "people.h"
+#include "roster.h"
+#include "store.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const FIRST[] = {
+	"Søren", "Åsa", "Anne", "Anna", "Mette", "Jens", "Peter", "Lars", "Mads", "Sofie", "Ida",
+	"Emma", "Freja", "Karen", "Kirsten", "Hanne", "Jørgen", "Niels", "Henrik", "Thomas",
+	"Marie Louise", "Anne-Mette", "Bjørn", "Øjvind", "Ærling", "Åge", "Erik", "Elin", "Björn",
+	"Göran", "Maria", "Karin", "Lena", "Eva", "Ingrid", "Astrid", "Sven", "Nils", "Olof",
+};
+
+static const char *const LAST[] = {
+	"Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen",
+	"Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen",
+	"Öberg", "Åberg", "Ström", "Lindqvist", "Bergström", "Hägglund", "Kierkegaard",
+	"Hansen-Jensen", "Due", "Holm", "Lund", "Berg", "Dahl", "Friis", "Bech", "Krogh", "Skov",
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* a benchmark measures real time */
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* write_bytes of /proc/self/io: what this process caused to be written to storage. -1 when
+ * the kernel does not say (no task I/O accounting). */
+static long long write_bytes(const char *proc_io)
+{
+	FILE *f = fopen(proc_io, "r");
+	if (!f)
+		return -1;
+	char line[128];
+	long long v = -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "write_bytes: %lld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static void ascii_local(const char *in, char *out, size_t size)
+{
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)in; *p && o + 1 < size; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
+			out[o++] = (char)(*p | 0x20);
+	out[o] = '\0';
+}
+
+static void generate(const char *path, long rows)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		die("cannot write %s", path);
+	fputs("Fornavn;Efternavn;E-mail;Mobil;Postnummer;RSVP\r\n", f);
+	unsigned x = 42;
+	for (long i = 0; i < rows; i++) {
+		x = x * 1103515245u + 12345u;
+		const char *fn = FIRST[(x >> 8) % ARRAY_SIZE(FIRST)];
+		x = x * 1103515245u + 12345u;
+		const char *ln = LAST[(x >> 8) % ARRAY_SIZE(LAST)];
+		char a[64], b[64];
+		ascii_local(fn, a, sizeof(a));
+		ascii_local(ln, b, sizeof(b));
+		char phone[32] = "";
+		if (i % 3 == 0)
+			snprintf(phone, sizeof(phone), "+45 %08ld", 20000000 + i);
+		fprintf(f, "%s;%s;%s.%s%ld@example.dk;%s;%d;R%ld\r\n", fn, ln, a, b, i, phone,
+			1000 + (int)(x % 9000), i);
+	}
+	if (fclose(f) != 0)
+		die("cannot write %s", path);
+}
+
+static long maxrss_mb(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss / 1024;
+}
+
+struct figures {
+	double ours, cli;
+	long long ours_bytes, cli_bytes;
+};
+
+static void one_size(const char *base, long rows, struct figures *fig)
+{
+	char dir[1024], csv[1200], cli_db[1200], cmd[4096];
+	snprintf(dir, sizeof(dir), "%s/n%ld", base, rows);
+	if (mkdir(dir, 0700) < 0)
+		die("cannot create %s", dir);
+	snprintf(csv, sizeof(csv), "%s/roster.csv", dir);
+	snprintf(cli_db, sizeof(cli_db), "%s/cli.db", dir);
+	generate(csv, rows);
+
+	struct clock c;
+	clock_init_real(&c);
+	struct importer_result r;
+	importer_result_init(&r);
+	struct importer_config cfg = { .roster_path = csv, .data_dir = dir, .event = "bench",
+				       .clock = &c };
+	long rss0 = maxrss_mb();
+	long long w0 = write_bytes("/proc/self/io");
+	double t0 = now_s();
+	if (importer_run(&cfg, &r) < 0)
+		die("%s", err_msg());
+	fig->ours = now_s() - t0;
+	long long w1 = write_bytes("/proc/self/io");
+	fig->ours_bytes = w0 >= 0 && w1 >= 0 ? w1 - w0 : -1;
+	printf("%ld rows: ours %.0f ms, %.0f rows/s, %.2f us/row, %.1f MB written, maxrss %ld -> "
+	       "%ld MB (%ld imported, %ld rejected)\n", rows, fig->ours * 1e3, rows / fig->ours,
+	       fig->ours * 1e6 / rows, fig->ours_bytes / 1e6, rss0, maxrss_mb(), r.report.imported,
+	       r.report.rejected);
+	if (r.report.imported != rows)
+		die("expected %ld imported", rows);
+	importer_result_release(&r);
+
+	/* The same file again: nothing changes, by signature. */
+	t0 = now_s();
+	if (importer_run(&cfg, &r) < 0)
+		die("%s", err_msg());
+	printf("%ld rows: again (same signature): %.1f ms, imported %d\n", rows,
+	       (now_s() - t0) * 1e3, r.ran);
+	importer_result_release(&r);
+
+	/* The sqlite3 CLI with the same durability settings, into a plain table; the shell reports
+	 * its own write_bytes after the CLI (a child's I/O is added to its parent on exit). */
+	snprintf(cmd, sizeof(cmd),
+		 "sh -c 'sqlite3 \"%s\" -cmd \"PRAGMA journal_mode=WAL\" -cmd \"PRAGMA "
+		 "synchronous=FULL\" -cmd \".mode csv\" -cmd \".separator ;\" \".import %s roster\" "
+		 ">/dev/null && grep write_bytes /proc/$$/io'", cli_db, csv);
+	t0 = now_s();
+	FILE *p = popen(cmd, "r");
+	char line[128] = "";
+	long long cb = -1;
+	if (p && fgets(line, sizeof(line), p))
+		sscanf(line, "write_bytes: %lld", &cb);
+	int rc = p ? pclose(p) : -1;
+	fig->cli = now_s() - t0;
+	fig->cli_bytes = cb;
+	if (rc != 0)
+		printf("%ld rows: sqlite3 CLI .import failed (is sqlite3 installed?)\n", rows);
+	else
+		printf("%ld rows: sqlite3 CLI .import %.0f ms, %.2f us/row, %.1f MB written; ours is "
+		       "%.2fx that\n", rows, fig->cli * 1e3, fig->cli * 1e6 / rows, cb / 1e6,
+		       fig->ours / fig->cli);
+
+	struct store *s = store_open(dir);
+	if (!s)
+		die("%s", err_msg());
+	struct people_result res[4];
+	if (people_search(s, "e", "kierkegaard", res, 4) < 1)
+		die("search after import found nothing");
+	store_close(s);
+}
+
+int main(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char base[512];
+	snprintf(base, sizeof(base), "%s/barnstorm-bench.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(base))
+		die("cannot create a temporary folder");
+	long only = getenv("BENCH_ROWS") ? strtol(getenv("BENCH_ROWS"), NULL, 10) : 0;
+	struct figures small = {0}, big = {0};
+	if (only)
+		one_size(base, only, &small);
+	else
+		one_size(base, 100000, &small);
+	if (!only)
+		one_size(base, 1000000, &big);
+	if (!only)
+		printf("cost per row at 1M / at 100k: ours %.2fx, CLI %.2fx\n",
+		       (big.ours / 1e6) / (small.ours / 1e5), (big.cli / 1e6) / (small.cli / 1e5));
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", base);
+	return 0;
+}
