@@ -103,6 +103,8 @@ static void load(struct kiosk *k)
 		kiosk_fail(k, tr(k, "The event pack has errors"));
 		return;
 	}
+	char roster[1200];
+	str_fmt(roster, sizeof(roster), "%s/roster.csv", k->pack.dir ? k->pack.dir : k->pack_dir);
 	struct event_opts eo = {
 		.pack = &k->pack,
 		.data_dir = k->data_dir,
@@ -110,6 +112,10 @@ static void load(struct kiosk *k)
 		.i18n = k->i18n,
 		.notify = event_changed,
 		.notify_ctx = k,
+		.roster_path = roster,
+		/* The kiosk opens at once and imports in the background; scripts and tests (on a
+		 * fake clock) want the roster there before their first line. */
+		.import_now = k->clock.fake,
 	};
 	/* Whether the disk is full is asked once here, not by the error screen on every frame. */
 	k->event = event_open(&eo, &k->store_full);

@@ -32,7 +32,7 @@ static void broken_pack_names_each_line(void **state)
 		     "minutes = 5\n");
 	int rc = tu_run(out, sizeof(out), "check '%s'", dir);
 	assert_int_not_equal(rc, 0);
-	assert_non_null(strstr(out, "event.ini:1: [event] ends (2026-12-03 18:00) is not after starts"));
+	assert_non_null(strstr(out, "event.ini:4: [event] ends (2026-12-03 18:00) is not after starts"));
 	assert_non_null(strstr(out, "event.ini:6: unknown key 'colour' in [event]"));
 	assert_non_null(strstr(out, "event.ini:8: 'pin' must be 4 to 12 digits"));
 	assert_non_null(strstr(out, "event.ini:11: unknown role kind 'boss'"));

@@ -8,9 +8,11 @@
 #include "store.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct event {
 	const struct pack *pack;
@@ -36,6 +38,11 @@ struct event {
 
 	struct printq *printq;
 	char printer_error[256];
+
+	struct importer *_Atomic importer; /* the background roster import; NULL when none (set
+					    * after the worker may already report) */
+	int imported_now;               /* import_now: the import ran before event_open() returned */
+	struct importer_status import_done; /* ... and its outcome */
 
 	/* Written by any thread (commits on the UI thread, workers' status on theirs). */
 	_Atomic uint64_t versions[EVENT_NTOPICS];
@@ -118,6 +125,64 @@ static void print_changed(void *ctx)
 	event_touch(ctx, EVENT_BIT(EVENT_PRINT));
 }
 
+/* The import worker's progress; when the new roster is saved, the people changed too (written on
+ * the worker's connection, so the store's commit hook on ours did not see it). */
+static void import_changed(void *ctx)
+{
+	struct event *ev = ctx;
+	unsigned topics = EVENT_BIT(EVENT_IMPORT);
+	struct importer *im = atomic_load(&ev->importer);
+	struct importer_status st;
+	/* Before importer_start() has returned the pointer is not there yet: say people may have
+	 * changed too, which costs a search at most. */
+	if (!im)
+		topics |= EVENT_BIT(EVENT_PEOPLE);
+	else if (importer_status(im, &st), st.state == IMPORTER_DONE && st.ran)
+		topics |= EVENT_BIT(EVENT_PEOPLE);
+	event_touch(ev, topics);
+}
+
+static void start_import(struct event *ev, const struct event_opts *o)
+{
+	if (!o->roster_path)
+		return;
+	struct importer_config cfg = {
+		.pack = ev->pack,
+		.roster_path = o->roster_path,
+		.data_dir = ev->data_dir,
+		.event = ev->pack->event_id,
+		.clock = ev->clock,
+	};
+	if (o->import_now) {
+		struct importer_result r;
+		importer_result_init(&r);
+		struct importer_status *st = &ev->import_done;
+		memset(st, 0, sizeof(*st));
+		struct stat sb;
+		if (stat(o->roster_path, &sb) < 0 && errno == ENOENT) {
+			st->state = IMPORTER_DONE;
+			st->no_file = 1;
+		} else if (importer_run(&cfg, &r) < 0) {
+			st->state = IMPORTER_FAILED;
+			str_copy(st->error, sizeof(st->error), err_msg());
+		} else {
+			st->state = IMPORTER_DONE;
+			st->ran = r.ran;
+			str_copy(st->result, sizeof(st->result), r.result);
+		}
+		importer_result_release(&r);
+		ev->imported_now = 1;
+		return;
+	}
+	struct importer *im = importer_start(&cfg, import_changed, ev);
+	atomic_store(&ev->importer, im);
+	if (!im) {
+		ev->imported_now = 1;
+		ev->import_done.state = IMPORTER_FAILED;
+		str_copy(ev->import_done.error, sizeof(ev->import_done.error), err_msg());
+	}
+}
+
 static void slide_ready(void *ctx, int page)
 {
 	(void)page;
@@ -185,6 +250,7 @@ struct event *event_open(const struct event_opts *o, int *disk_full)
 		str_copy(ev->agenda_problem, sizeof(ev->agenda_problem), err_msg());
 	start_uploader(ev, o->upload);
 	start_printq(ev);
+	start_import(ev, o);
 	store_on_commit(s, committed, ev);
 	return ev;
 }
@@ -197,6 +263,7 @@ void event_close(struct event *ev)
 	if (ev->slides)
 		slides_set_notify(ev->slides, NULL, NULL);
 	slides_close(ev->slides);
+	importer_stop(ev->importer);
 	printq_close(ev->printq);
 	uploader_stop(ev->uploader);
 	store_on_commit(ev->store, NULL, NULL);
@@ -298,6 +365,20 @@ void event_upload_retry_parked(struct event *ev)
 {
 	if (ev->uploader)
 		uploader_retry_parked(ev->uploader);
+}
+
+/* ---- the roster import ---- */
+
+int event_import_status(struct event *ev, struct importer_status *out)
+{
+	if (ev->imported_now) {
+		*out = ev->import_done;
+		return 1;
+	}
+	if (!ev->importer)
+		return 0;
+	importer_status(ev->importer, out);
+	return 1;
 }
 
 /* ---- printing ---- */

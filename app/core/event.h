@@ -4,8 +4,8 @@
  *         ▲ change notifications                    │ domain calls (people, teams, agenda...)
  *         │                                         ▼
  *     event core ── store (the UI thread's SQLite connection), agenda, slides
- *         └── workers: uploader (upload.h), print queue (printq.h), slide renderer (slides.h);
- *             each with its own store connection where it needs one
+ *         └── workers: uploader (upload.h), print queue (printq.h), slide renderer (slides.h),
+ *             roster import (core/import.h); each with its own store connection where it needs one
  *
  * event_open() opens the store in the data folder and starts the workers the pack asks for;
  * event_close() stops them (each within about a second) and closes the store. The pack, the clock
@@ -26,6 +26,7 @@
 
 #include <stdint.h>
 
+#include "core/import.h"
 #include "printq.h"
 #include "upload.h"
 
@@ -45,6 +46,7 @@ enum event_topic {
 	EVENT_UPLOAD,      /* the outbox and the uploader's status */
 	EVENT_PRINT,       /* print jobs and the printer's status */
 	EVENT_SLIDES,      /* a slide page was rendered */
+	EVENT_IMPORT,      /* the roster import's progress or result */
 	EVENT_NTOPICS
 };
 #define EVENT_BIT(t) (1u << (t))
@@ -59,6 +61,10 @@ struct event_opts {
 	void (*notify)(void *ctx);
 	void *notify_ctx;
 	const struct upload_opts *upload; /* NULL: the defaults */
+	const char *roster_path;   /* the pack's roster.csv (it need not exist); NULL: no import */
+	/* Import the roster before event_open() returns instead of in the background: for scripts
+	 * and tests, whose first line should see the roster. The kiosk never waits for it. */
+	int import_now;
 };
 
 struct event;
@@ -96,6 +102,10 @@ void event_upload_now(struct event *ev);
 /* 1 while an uploader runs (the pack has [upload] and it could start). */
 int event_has_uploader(const struct event *ev);
 void event_upload_retry_parked(struct event *ev);
+
+/* The roster import: 1 with *out filled, 0 when the pack has no roster to import. While it runs
+ * the door works on the roster the store has; the new one appears whole when it is saved. */
+int event_import_status(struct event *ev, struct importer_status *out);
 
 /* Printing: 1 with *out filled while a print queue runs, 0 without one. */
 int event_print_status(struct event *ev, struct printq_status *out);

@@ -1,4 +1,5 @@
 #include "kiosk.h"
+#include "core/event.h"
 #include "screens/checkin.h"
 #include "screens/checkin_int.h"
 #include "people.h"
@@ -19,8 +20,6 @@
 /* A message that asks the attendee to do something else stays a little longer. */
 #define NOTICE_MS 10000
 
-#define META_ROSTER_SIG "roster_sig"
-#define META_ROSTER_RESULT "roster_result"
 
 /* ---- small helpers ---- */
 
@@ -63,7 +62,7 @@ int checkin_keyboard_langs(const struct kiosk *k, const char *langs[PACK_MAX_LAN
 	return n;
 }
 
-/* ---- roster import at open ---- */
+/* ---- the roster import, as the organizer view tells it ---- */
 
 /* What the last import said, kept in the store's meta as numbers and English reasons so the
  * organizer view can show it in whatever language the organizer reads. Format:
@@ -103,81 +102,39 @@ static void roster_line_from_meta(struct kiosk *k, const char *v)
 		str_copy(c->roster_line, sizeof(c->roster_line), base);
 }
 
-static void roster_save(struct kiosk *k, const char *sig, const char *result)
-{
-	if (store_tx_begin(k->store) < 0) {
-		checkin_log_error("cannot remember the roster import");
-		return;
-	}
-	if (store_meta_set(k->store, META_ROSTER_SIG, sig) < 0 ||
-	    store_meta_set(k->store, META_ROSTER_RESULT, result) < 0) {
-		checkin_log_error("cannot remember the roster import");
-		store_tx_rollback(k->store);
-		return;
-	}
-	if (store_tx_commit(k->store) < 0)
-		checkin_log_error("cannot remember the roster import");
-}
-
-/* Keeps a reason to one line without tabs, so the meta format stays parseable. */
-static void one_line(char *s)
-{
-	for (; *s; s++)
-		if (*s == '\t' || *s == '\n' || *s == '\r')
-			*s = ' ';
-}
-
-static void roster_import_if_changed(struct kiosk *k)
+void checkin_roster_refresh(struct kiosk *k)
 {
 	struct checkin_ui *c = st(k);
-	const char *dir = k->pack.dir ? k->pack.dir : k->pack_dir;
-	char path[1200];
-	struct stat sb;
+	struct importer_status im;
 	c->roster_line[0] = '\0';
 	c->roster_problem = 0;
-	if (str_fmt(path, sizeof(path), "%s/roster.csv", dir) < 0)
+	c->roster_seen = event_version(k->event, EVENT_BIT(EVENT_IMPORT));
+	if (!event_import_status(k->event, &im) || (im.state == IMPORTER_DONE && im.no_file))
 		return;
-	if (stat(path, &sb) < 0) {
-		if (errno != ENOENT) {
-			str_fmt(c->roster_line, sizeof(c->roster_line), "roster.csv: %s", strerror(errno));
-			c->roster_problem = 1;
-		}
-		return;
-	}
-	/* Size and modification time (to the nanosecond) of this event's file: a changed file is
-	 * imported again; importing is idempotent, so a false "changed" costs only time. */
-	char sig[512], have[512] = "", result[512];
-	str_fmt(sig, sizeof(sig), "%s %lld %lld.%09ld", checkin_event_id(k), (long long)sb.st_size,
-		(long long)sb.st_mtim.tv_sec, (long)sb.st_mtim.tv_nsec);
-	if (store_meta_get(k->store, META_ROSTER_SIG, have, sizeof(have)) == 0 && !strcmp(have, sig) &&
-	    store_meta_get(k->store, META_ROSTER_RESULT, result, sizeof(result)) == 0 && result[0]) {
-		roster_line_from_meta(k, result);
-		return;
-	}
-	struct roster_report rep;
-	roster_report_init(&rep);
-	if (roster_import(k->store, &k->clock, path, &k->pack, &rep) < 0) {
+	switch (im.state) {
+	case IMPORTER_IDLE:
+	case IMPORTER_CHECKING:
+		str_copy(c->roster_line, sizeof(c->roster_line), tr(k, "Roster: checking roster.csv\xE2\x80\xA6"));
+		break;
+	case IMPORTER_IMPORTING:
+		if (im.saving)
+			/* TRANSLATORS: the roster import's last step; the door keeps the old roster until then */
+			str_fmt(c->roster_line, sizeof(c->roster_line), tr(k, "Roster: saving %ld people\xE2\x80\xA6"),
+				im.rows);
+		else
+			str_fmt(c->roster_line, sizeof(c->roster_line),
+				tr(k, "Roster: reading roster.csv, %d %% (%ld rows)\xE2\x80\xA6"),
+				im.total > 0 ? (int)(im.bytes * 100 / im.total) : 0, im.rows);
+		break;
+	case IMPORTER_DONE:
+		roster_line_from_meta(k, im.result);
+		break;
+	case IMPORTER_FAILED:
 		/* Never blocks the door: walk-ins still work; the organizer view says why. */
-		str_fmt(c->roster_line, sizeof(c->roster_line), "%s", err_msg());
+		str_copy(c->roster_line, sizeof(c->roster_line), im.error);
 		c->roster_problem = 1;
-		checkin_log_error("roster import");
-		roster_report_release(&rep);
-		return;
+		break;
 	}
-	char reason[128] = "", stopped[200] = "";
-	long line = 0;
-	if (rep.nreasons > 0) {
-		str_copy(reason, sizeof(reason), rep.reasons[0].reason);
-		line = rep.reasons[0].line;
-	}
-	str_copy(stopped, sizeof(stopped), rep.stopped);
-	one_line(reason);
-	one_line(stopped);
-	str_fmt(result, sizeof(result), "%ld %ld %ld %ld %ld\t%s\t%s", rep.imported, rep.merged,
-		rep.unchanged, rep.rejected, line, reason, stopped);
-	roster_report_release(&rep);
-	roster_save(k, sig, result);
-	roster_line_from_meta(k, result);
 }
 
 void checkin_open(struct kiosk *k)
@@ -185,8 +142,7 @@ void checkin_open(struct kiosk *k)
 	k->checkin = xcalloc(1, sizeof(*k->checkin));
 	k->checkin->opened = 1;
 	k->checkin->tapped = -1;
-	if (k->store)
-		roster_import_if_changed(k);
+	checkin_roster_refresh(k);
 }
 
 void checkin_close(struct kiosk *k)
@@ -295,8 +251,12 @@ void checkin_scan(struct kiosk *k, const char *code)
 static void search_update(struct kiosk *k)
 {
 	struct checkin_ui *c = st(k);
-	if (c->searched_valid && !strcmp(c->searched, c->query))
+	/* The same query again, unless people or check-ins changed (a roster saved in the
+	 * background, a check-in at the other door). */
+	uint64_t v = event_version(k->event, EVENT_BIT(EVENT_PEOPLE) | EVENT_BIT(EVENT_CHECKINS));
+	if (c->searched_valid && !strcmp(c->searched, c->query) && v == c->people_seen)
 		return;
+	c->people_seen = v;
 	str_copy(c->searched, sizeof(c->searched), c->query);
 	c->searched_valid = 1;
 	c->result_scroll = 0;

@@ -43,6 +43,8 @@ struct checkin_ui {
 	int opened;
 	char roster_line[CHECKIN_MSG_MAX];  /* the last roster import, for the organizer view */
 	int roster_problem;                 /* 1: the line reports rejected rows or a failure */
+	uint64_t roster_seen;               /* event_version(EVENT_IMPORT) of roster_line */
+	uint64_t people_seen;               /* event_version(PEOPLE, CHECKINS) of the results */
 
 	/* search */
 	int64_t search_since;               /* kiosk screen_since when the state was last reset */
@@ -86,8 +88,8 @@ struct checkin_ui {
 	int org_msg_bad;
 };
 
-/* Called when the kiosk has loaded a usable pack and store, and before they are released.
- * checkin_open() imports the pack's roster.csv when it changed since the last import. */
+/* Called when the kiosk has loaded a usable pack and store, and before they are released. The
+ * roster import belongs to the event core (core/import.h); the organizer view tells its state. */
 void checkin_open(struct kiosk *k);
 void checkin_close(struct kiosk *k);
 void checkin_clock_moved(struct kiosk *k, int64_t delta_ms);

@@ -32,6 +32,8 @@ void checkin_person(struct kiosk *k, int64_t person_id, const char *method);
  * pressed or tapped. */
 int checkin_search_body(struct kiosk *k, struct ui_rect area, struct ui_rect field, ui_row_fn draw,
 			int *enter);
+/* Reads the roster import's state into roster_line for the organizer view. */
+void checkin_roster_refresh(struct kiosk *k);
 /* Opens the walk-in form (walkin.c). */
 void checkin_walkin_begin(struct kiosk *k);
 

@@ -1,6 +1,7 @@
 /* Check-in: the organizer's counts and list of check-ins, with undo and "check in on
  * someone's behalf" (SCREEN_CHECKINS). */
 #include "kiosk.h"
+#include "core/event.h"
 #include "screens/checkin.h"
 #include "screens/checkin_int.h"
 #include "people.h"
@@ -194,6 +195,8 @@ static void org_list(struct kiosk *k, struct ui_rect area)
 		ui_label(ui, tr(k, count[i].what), in, UI_SMALL, 0, UI_MUTED, UI_CENTER);
 	}
 	ui_cut_top(&area, ui_px(ui, 6));
+	if (event_version(k->event, EVENT_BIT(EVENT_IMPORT)) != c->roster_seen)
+		checkin_roster_refresh(k);
 	const char *roster = c->roster_line[0] ? c->roster_line : tr(k, "No roster.csv in the pack.");
 	ui_label(ui, roster, ui_cut_top(&area, ui_line_h(ui, UI_SMALL)), UI_SMALL, 0,
 		 c->roster_problem ? UI_BAD : UI_MUTED, UI_LEFT);
