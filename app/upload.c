@@ -328,8 +328,12 @@ static int load_token(struct engine *e)
 			       "chmod 600 '%s'", path, (unsigned)(sb.st_mode & 0777), path);
 	size_t len;
 	char *data = file_read(path, TOKEN_MAX - 1, &len);
-	if (!data)
-		return err_set("cannot read token file '%s': %s", path, err_msg());
+	if (!data) {
+		/* err_msg() is the buffer err_set() writes into: copy the cause out first. */
+		char why[1024];
+		str_copy(why, sizeof(why), err_msg());
+		return err_set("cannot read token file '%s': %s", path, why);
+	}
 	int bad = strlen(data) != len; /* a NUL inside */
 	str_trim(data);
 	if (!*data)

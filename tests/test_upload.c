@@ -637,6 +637,31 @@ static void test_token_file_problems(void **state)
 	assert_int_equal(st.queued, 1);
 }
 
+/* The reason for an unreadable token file keeps file_read()'s own message intact (it used to be
+ * formatted from err_msg() into the buffer err_msg() lives in, and came out garbled). */
+static void test_token_file_too_large_reason(void **state)
+{
+	struct fx *f = *state;
+	set_target(f, "webhook", "http://127.0.0.1:9/hook");
+	queue(f, 1, 1, "checkin");
+	char path[1100], want[2400];
+	snprintf(path, sizeof(path), "%s/token.txt", f->dir);
+	char *big = malloc(9000);
+	memset(big, 'x', 9000);
+	tu_write(f->dir, "token.txt", big, 9000);
+	free(big);
+	chmod(path, 0600);
+	struct upload_status st;
+	f->o.run_budget_ms = 0;
+	assert_int_equal(upload_run(&f->pack, f->data, &f->c, &f->o, &st, NULL, NULL), -1);
+	snprintf(want, sizeof(want), "cannot read token file '%s': '%s' is larger than 4095 bytes",
+		 path, path);
+	/* The status reason is cut at 255 bytes: compare what fits. */
+	if (strncmp(st.reason, want, sizeof(st.reason) - 1) != 0)
+		fail_msg("reason '%s', want '%s'", st.reason, want);
+	assert_non_null(strstr(err_msg(), want));
+}
+
 static void test_waits_for_clock(void **state)
 {
 	struct fx *f = *state;
@@ -774,6 +799,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_garbage_reply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_500_and_422, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token_file_problems, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_token_file_too_large_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_waits_for_clock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_off_and_stop_while_hanging, setup, teardown),
