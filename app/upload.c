@@ -954,7 +954,9 @@ static int pass(struct engine *e)
 				goto out;
 			}
 		}
-		if (b.n > 1 && outbox_pin(e->store, b.items[0].id, b.items[b.n - 1].id) < 0) {
+		/* Every batch, even of one record: records queued meanwhile would otherwise join a
+		 * retry of it under a new key, and a receiver that stored it would store it twice. */
+		if (outbox_pin(e->store, b.items[0].id, b.items[b.n - 1].id) < 0) {
 			ret = -1;
 			goto out;
 		}

@@ -112,13 +112,14 @@ static void set_target(struct fx *f, const char *kind, const char *url)
 	f->pack.upload_url = f->url;
 }
 
-/* Queues n records for `people` people, interleaved; payloads say which person and sequence. */
-static void queue(struct fx *f, int n, int people, const char *kind)
+/* Queues n records for `people` people, interleaved; payloads say which person and sequence
+ * (from first_seq on). */
+static void queue_from(struct fx *f, int first_seq, int n, int people, const char *kind)
 {
 	struct store *s = store_open(f->data);
 	assert_non_null(s);
 	assert_int_equal(store_tx_begin(s), 0);
-	for (int i = 0; i < n; i++) {
+	for (int i = first_seq; i < first_seq + n; i++) {
 		char person[37], json[256];
 		snprintf(person, sizeof(person), "00000000-0000-4000-8000-%012d", i % people);
 		snprintf(json, sizeof(json), "{\"seq\": %d, \"first_name\": \"Søren\", "
@@ -128,6 +129,11 @@ static void queue(struct fx *f, int n, int people, const char *kind)
 	}
 	assert_int_equal(store_tx_commit(s), 0);
 	store_close(s);
+}
+
+static void queue(struct fx *f, int n, int people, const char *kind)
+{
+	queue_from(f, 0, n, people, kind);
 }
 
 static struct outbox_counts counts(struct fx *f)
@@ -289,6 +295,31 @@ static void test_killed_mid_upload(void **state)
 	assert_true(c.queued > 0);
 	run_until_sent(f, 10, NULL);
 	check_exactly_once(f, 300, 6);
+}
+
+/* A batch of one record is pinned too: the receiver stored it but the answer was lost (the kiosk
+ * died, or the connection dropped), and newer records arrived before the retry. The retry must
+ * carry the same single record under the same key, not a bigger batch under a new key. */
+static void test_single_record_batch_pinned(void **state)
+{
+	struct fx *f = *state;
+	f->srv = receiver_start(f->dir, "webhook", f->log, "--script drop_after");
+	char url[128];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook", f->srv.port);
+	set_target(f, "webhook", url);
+	queue(f, 1, 1, "checkin");
+	f->o.run_budget_ms = 0;
+	struct upload_status st;
+	assert_int_equal(upload_run(&f->pack, f->data, &f->c, &f->o, &st, NULL, NULL), -1);
+	assert_int_equal(st.failing, 1);
+	/* Stored once already; three more records queue up behind it. */
+	char *text = tu_read_all(f->log);
+	assert_non_null(text);
+	free(text);
+	queue_from(f, 1, 3, 1, "checkin");
+	f->o.run_budget_ms = 24LL * 3600 * 1000;
+	run_until_sent(f, 1, NULL);
+	check_exactly_once(f, 4, 1);
 }
 
 static void test_actionnetwork(void **state)
@@ -790,6 +821,7 @@ int main(void)
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test_setup_teardown(test_webhook_flaky, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_killed_mid_upload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_single_record_batch_pinned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_actionnetwork, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_actionnetwork_no_event_tags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_actionnetwork_empty_200, setup, teardown),
