@@ -81,6 +81,7 @@ struct engine {
 	int unreachable;              /* the last failure was "cannot reach" (offline) */
 	int auth_refused;             /* the last answer was 401 or 403 */
 	uint64_t refused_token_hash;  /* nonzero: the receiver refused this token (401/403) */
+	int64_t last_request_at;      /* spacing_now() of the last request's start; 0: none yet */
 };
 
 struct uploader {
@@ -88,7 +89,8 @@ struct uploader {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	atomic_int stop;
-	int kicked;             /* under lock */
+	int kicked;             /* under lock: "Upload now" */
+	int woken;              /* under lock: a record was committed */
 	int retry_parked;       /* under lock */
 	char *data_dir;
 	struct engine e;
@@ -120,7 +122,9 @@ void upload_opts_default(struct upload_opts *o)
 	o->backoff_base_ms = 2000;
 	o->backoff_max_ms = 10 * 60 * 1000;
 	o->max_wait_ms = 60 * 60 * 1000;
-	o->poll_ms = 5000;
+	o->poll_ms = 60000;
+	o->an_spacing_ms = 300;
+	o->hold_fake_clock = 0;
 	o->run_budget_ms = 30000;
 }
 
@@ -403,6 +407,40 @@ struct request {
 	const char *idem_key;
 };
 
+/* The clock request spacing is measured on: the engine's own fake clock, else a monotonic one. */
+static int64_t spacing_now(struct engine *e)
+{
+	return e->clock.fake ? clock_mono(&e->clock) : clock_mono(&e->wall);
+}
+
+/* Keeps at least opts.an_spacing_ms between the starts of two requests to Action Network, which
+ * allows 4 requests per second per key. On a fake clock the wait moves the engine's clock
+ * (whatever hold_fake_clock says: it is part of sending, not a retry); a real wait is cut short by
+ * stop. */
+static void space_request(struct engine *e)
+{
+	int64_t gap = e->t.kind == TARGET_AN ? e->o.an_spacing_ms : 0;
+	if (gap > 0 && e->last_request_at) {
+		int64_t d = e->last_request_at + gap - spacing_now(e);
+		if (d > gap)
+			d = gap; /* a clock that went back must not stall us */
+		if (d > 0 && e->clock.fake) {
+			clock_advance(&e->clock, d);
+		} else {
+			while (d > 0 && !(e->stop && atomic_load(e->stop))) {
+				int64_t step = d < 50 ? d : 50;
+				struct timespec ts = { 0, (long)step * 1000000L };
+				while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+					;
+				d -= step;
+			}
+		}
+	}
+	e->last_request_at = spacing_now(e);
+	if (e->last_request_at == 0)
+		e->last_request_at = 1;
+}
+
 /* One request. 0 with r filled (r->status 0 on a transport error, with e->reason set), or
  * STOPPED via -2 when the uploader is stopping. */
 static int http(struct engine *e, const struct request *q, struct reply *r)
@@ -468,6 +506,7 @@ static int http(struct engine *e, const struct request *q, struct reply *r)
 	memset(line, 0, sizeof(line));
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 
+	space_request(e);
 	e->requests++;
 	CURLcode rc = curl_easy_perform(c);
 	if (rc == CURLE_ABORTED_BY_CALLBACK) {
@@ -1129,7 +1168,9 @@ static void *run_thread(void *arg)
 	while (!atomic_load(&u->stop)) {
 		pthread_mutex_lock(&u->lock);
 		int kicked = u->kicked, unpark = u->retry_parked;
-		u->kicked = u->retry_parked = 0;
+		/* A wake needs nothing of its own: the pass below sends what is due, and a record
+		 * waiting for a backoff or Retry-After, or a refused token, is not. */
+		u->kicked = u->retry_parked = u->woken = 0;
 		pthread_mutex_unlock(&u->lock);
 		if (unpark && outbox_requeue_parked(e->store) < 0)
 			str_copy(e->reason, sizeof(e->reason), err_msg());
@@ -1147,14 +1188,16 @@ static void *run_thread(void *arg)
 
 		int64_t w = next_wait(e);
 		if (e->clock.fake) {
-			/* A fake clock: move it instead of sleeping, but still let a kick or stop in. */
-			clock_advance(&e->clock, w);
+			/* A fake clock: move it instead of sleeping (unless a test holds it), but still
+			 * let a kick, a wake or stop in. */
+			if (!e->o.hold_fake_clock)
+				clock_advance(&e->clock, w);
 			w = w < 20 ? w : 20;
 		}
 		int64_t until = clock_mono(&e->wall) + w;
 		struct timespec ts = { (time_t)(until / 1000), (long)(until % 1000) * 1000000L };
 		pthread_mutex_lock(&u->lock);
-		while (!atomic_load(&u->stop) && !u->kicked && !u->retry_parked) {
+		while (!atomic_load(&u->stop) && !u->kicked && !u->woken && !u->retry_parked) {
 			if (pthread_cond_timedwait(&u->wake, &u->lock, &ts) == ETIMEDOUT)
 				break;
 		}
@@ -1211,6 +1254,14 @@ void uploader_kick(struct uploader *u)
 {
 	pthread_mutex_lock(&u->lock);
 	u->kicked = 1;
+	pthread_cond_signal(&u->wake);
+	pthread_mutex_unlock(&u->lock);
+}
+
+void uploader_wake(struct uploader *u)
+{
+	pthread_mutex_lock(&u->lock);
+	u->woken = 1;
 	pthread_cond_signal(&u->wake);
 	pthread_mutex_unlock(&u->lock);
 }

@@ -751,6 +751,166 @@ static void test_thread(void **state)
 	uploader_stop(u);
 }
 
+static int count_lines(const char *path)
+{
+	char *t = tu_read_all(path);
+	int lines = 0;
+	for (char *p = t; p && *p; p++)
+		lines += *p == '\n';
+	free(t);
+	return lines;
+}
+
+/* Waits (bounded, for the thread) until cond holds on a fresh status. */
+#define WAIT_STATUS(u, st, cond)                                        \
+	do {                                                            \
+		for (int i_ = 0; i_ < 1000; i_++) {                     \
+			uploader_status((u), &(st));                    \
+			if (cond)                                       \
+				break;                                  \
+			tu_sleep_ms(10);                                \
+		}                                                       \
+		if (!(cond))                                            \
+			fail_msg("timed out waiting for %s (state %s, reason '%s')", #cond, \
+				 upload_state_name((st).state), (st).reason); \
+	} while (0)
+
+/* Replaces the token file at once, so the thread never reads it half written. */
+static void token_replace(struct fx *f, const char *token)
+{
+	char tmp[1100], path[1100];
+	tu_write_str(f->dir, "token.tmp", token);
+	snprintf(tmp, sizeof(tmp), "%s/token.tmp", f->dir);
+	snprintf(path, sizeof(path), "%s/token.txt", f->dir);
+	chmod(tmp, 0600);
+	assert_int_equal(rename(tmp, path), 0);
+}
+
+/* 429 with Retry-After: 600. Check-ins wake the uploader twelve times: nothing is sent before the
+ * retry is due (the thread's fake clock is held, so it never is); "Upload now" sends once. */
+static void test_wake_keeps_retry_after(void **state)
+{
+	struct fx *f = *state;
+	char extra[1200], reqlog[1100];
+	snprintf(reqlog, sizeof(reqlog), "%s/requests.log", f->dir);
+	snprintf(extra, sizeof(extra), "--always 429 --retry-after 600 --request-log '%s'", reqlog);
+	f->srv = receiver_start(f->dir, "webhook", f->log, extra);
+	char url[128];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook", f->srv.port);
+	set_target(f, "webhook", url);
+	queue(f, 1, 1, "checkin");
+	f->o.hold_fake_clock = 1;
+	struct uploader *u = uploader_start(&f->pack, f->data, &f->c, &f->o);
+	assert_non_null(u);
+	struct upload_status st;
+	WAIT_STATUS(u, st, st.failing == 1 && st.state == UPLOAD_FAILING);
+	assert_true(st.next_attempt_at >= T0 + 600000);
+	assert_non_null(strstr(st.reason, "HTTP 429"));
+	for (int i = 0; i < 12; i++) {
+		queue_from(f, 1 + i, 1, 1, "checkin");
+		uploader_wake(u);
+	}
+	assert_int_equal(count_lines(reqlog), 1);
+	/* The organizer's "Upload now" does send, once: the same 429 puts it back to waiting. */
+	uploader_kick(u);
+	for (int i = 0; i < 1000 && count_lines(reqlog) < 2; i++)
+		tu_sleep_ms(10);
+	WAIT_STATUS(u, st, st.state == UPLOAD_FAILING && st.queued == 13);
+	uploader_stop(u);
+	assert_int_equal(count_lines(reqlog), 2);
+	assert_int_equal(counts(f).queued, 13);
+}
+
+/* 401: the first batch is parked, and check-ins that wake the uploader send nothing with the
+ * refused token (they used to park one batch each); a fixed token file is used at the next wake. */
+static void test_wake_after_refused_token(void **state)
+{
+	struct fx *f = *state;
+	char extra[1200], reqlog[1100];
+	snprintf(reqlog, sizeof(reqlog), "%s/requests.log", f->dir);
+	snprintf(extra, sizeof(extra), "--request-log '%s'", reqlog);
+	f->srv = receiver_start(f->dir, "webhook", f->log, extra);
+	char url[128];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook", f->srv.port);
+	set_target(f, "webhook", url);
+	token_replace(f, "not-the-token\n");
+	f->o.batch = 1;
+	queue(f, 1, 1, "checkin");
+	struct uploader *u = uploader_start(&f->pack, f->data, &f->c, &f->o);
+	assert_non_null(u);
+	struct upload_status st;
+	WAIT_STATUS(u, st, st.parked == 1);
+	for (int i = 0; i < 5; i++) {
+		queue_from(f, 1 + i, 1, 1, "checkin");
+		uploader_wake(u);
+		tu_sleep_ms(30); /* let the thread look: it must still send nothing */
+	}
+	uploader_status(u, &st);
+	assert_int_equal(st.parked, 1);
+	assert_int_equal(count_lines(reqlog), 1);
+	assert_non_null(strstr(st.reason, "refused the token"));
+	assert_null(strstr(st.reason, "not-the-token"));
+
+	token_replace(f, TOKEN "\n");
+	uploader_wake(u);
+	WAIT_STATUS(u, st, st.queued == 0 && st.sent == 5);
+	uploader_stop(u);
+	assert_int_equal(st.parked, 1);
+	assert_int_equal(count_lines(reqlog), 1 + 5);
+}
+
+/* A wake alone sends a new record: no poll is needed (the poll is an hour here, on a real clock). */
+static void test_wake_sends_without_poll(void **state)
+{
+	struct fx *f = *state;
+	f->srv = receiver_start(f->dir, "webhook", f->log, "");
+	char url[128];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook", f->srv.port);
+	set_target(f, "webhook", url);
+	struct clock real;
+	clock_init_real(&real);
+	f->o.poll_ms = 3600 * 1000;
+	struct uploader *u = uploader_start(&f->pack, f->data, &real, &f->o);
+	assert_non_null(u);
+	struct upload_status st;
+	WAIT_STATUS(u, st, st.state == UPLOAD_ALL_SENT);
+	queue(f, 3, 1, "checkin");
+	uploader_wake(u);
+	WAIT_STATUS(u, st, st.state == UPLOAD_ALL_SENT && st.sent == 3);
+	uploader_stop(u);
+	check_exactly_once(f, 3, 1);
+}
+
+/* Action Network allows 4 requests a second: requests start at least 250 ms apart on the
+ * injected clock (the fake clock moves only by waits, so sent_at shows the spacing). */
+static void test_actionnetwork_spacing(void **state)
+{
+	struct fx *f = *state;
+	f->srv = receiver_start(f->dir, "actionnetwork", f->log, "");
+	char url[160];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v2", f->srv.port);
+	set_target(f, "actionnetwork", url);
+	queue(f, 6, 6, "person");
+	int64_t requests = 0;
+	run_until_sent(f, 1, &requests);
+	assert_int_equal(requests, 6);
+	struct store *s = store_open(f->data);
+	assert_non_null(s);
+	struct store_stmt *st = store_stmt(s, "SELECT sent_at FROM outbox ORDER BY id");
+	int64_t prev = -1;
+	int n = 0;
+	while (store_step(st) == STORE_ROW) {
+		int64_t at = store_col_int(st, 0);
+		if (prev >= 0 && at - prev < 250)
+			fail_msg("records %d and %d sent %lld ms apart", n - 1, n, (long long)(at - prev));
+		prev = at;
+		n++;
+	}
+	store_reset(st);
+	store_close(s);
+	assert_int_equal(n, 6);
+}
+
 static void test_thread_off_and_stop_while_hanging(void **state)
 {
 	struct fx *f = *state;
@@ -834,6 +994,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_token_file_too_large_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_waits_for_clock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wake_keeps_retry_after, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wake_after_refused_token, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wake_sends_without_poll, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_actionnetwork_spacing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_off_and_stop_while_hanging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cmd_upload, setup, teardown),
 	};
