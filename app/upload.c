@@ -755,41 +755,47 @@ static const char *jstr(json_t *o, const char *k1, const char *k2)
 
 /* The person's email for Action Network: from the record itself, else from the person's latest
  * "person" record (written only with consent), else from the roster (the campaign's own list).
- * Copies into out[size]; "" when unknown. */
-static void an_email(struct engine *e, const struct outbox_record *r, json_t *payload,
-		     char *out, size_t size)
+ * Copies into out[size] ("" when unknown) and returns 0; -1 with err_msg() when the store failed,
+ * which must not pass for "unknown" (the record would count as sent without a request). */
+static int an_email(struct engine *e, const struct outbox_record *r, json_t *payload,
+		    char *out, size_t size)
 {
 	out[0] = '\0';
 	const char *v = jstr(payload, "email", NULL);
 	if (v) {
 		str_copy(out, size, v);
-		return;
+		return 0;
 	}
 	if (!r->person_uuid[0])
-		return;
+		return 0;
 	struct store_stmt *st = store_stmt(e->store,
 		"SELECT payload FROM outbox WHERE kind = 'person' AND person_uuid = ?1 "
 		"ORDER BY id DESC LIMIT 1");
-	if (st) {
-		store_bind_text(st, 1, r->person_uuid);
-		if (store_step(st) == STORE_ROW) {
-			json_t *p = json_loads(store_col_text(st, 0), 0, NULL);
-			if (p && (v = jstr(p, "email", NULL)))
-				str_copy(out, size, v);
-			json_decref(p);
-		}
-		store_reset(st);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, r->person_uuid);
+	int rc = store_step(st);
+	if (rc == STORE_ROW) {
+		json_t *p = json_loads(store_col_text(st, 0), 0, NULL);
+		if (p && (v = jstr(p, "email", NULL)))
+			str_copy(out, size, v);
+		json_decref(p);
 	}
+	store_reset(st);
+	if (rc < 0)
+		return -1;
 	if (out[0])
-		return;
+		return 0;
 	st = store_stmt(e->store, "SELECT email FROM person WHERE uuid = ?1 AND source = 'roster' "
 				  "AND email IS NOT NULL");
-	if (st) {
-		store_bind_text(st, 1, r->person_uuid);
-		if (store_step(st) == STORE_ROW)
-			str_copy(out, size, store_col_text(st, 0));
-		store_reset(st);
-	}
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, r->person_uuid);
+	rc = store_step(st);
+	if (rc == STORE_ROW)
+		str_copy(out, size, store_col_text(st, 0));
+	store_reset(st);
+	return rc < 0 ? -1 : 0;
 }
 
 /* {"person": {...}} for the helpers from a person payload (only what it carries). */
@@ -858,7 +864,12 @@ static enum outcome send_an_one(struct engine *e, const struct outbox_record *r,
 	char email[320];
 	enum outcome out = SENT;
 
-	an_email(e, r, payload, email, sizeof(email));
+	if (an_email(e, r, payload, email, sizeof(email)) < 0) {
+		str_fmt(e->reason, sizeof(e->reason), "cannot look up the email of person %s: %s",
+			r->person_uuid, err_msg());
+		out = RETRY;
+		goto out;
+	}
 	int is_person = strcmp(r->kind, "person") == 0;
 	int is_checkin = strcmp(r->kind, "checkin") == 0;
 	int is_commit = strcmp(r->kind, "commitment") == 0;

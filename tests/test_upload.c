@@ -435,6 +435,32 @@ static void test_actionnetwork_empty_200(void **state)
 	assert_int_equal(st.state, UPLOAD_FAILING);
 }
 
+/* The store fails while looking up a person's email: the record is retried, not counted as sent
+ * without a request (as a record of someone without an email is). */
+static void test_actionnetwork_email_lookup_fails(void **state)
+{
+	struct fx *f = *state;
+	f->srv = receiver_start(f->dir, "actionnetwork", f->log, "");
+	char url[160];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v2", f->srv.port);
+	set_target(f, "actionnetwork", url);
+	struct store *s = store_open(f->data);
+	assert_non_null(s);
+	assert_int_equal(store_tx_begin(s), 0);
+	assert_int_equal(outbox_add(s, &f->c, "checkin", "33333333-3333-4333-8333-333333333333",
+				    "{\"method\":\"search\"}", NULL), 0);
+	assert_int_equal(store_tx_commit(s), 0);
+	assert_int_equal(store_exec(s, "ALTER TABLE person RENAME TO person_away"), 0);
+	store_close(s);
+	f->o.run_budget_ms = 0;
+	struct upload_status st;
+	assert_int_equal(upload_run(&f->pack, f->data, &f->c, &f->o, &st, NULL, NULL), -1);
+	assert_int_equal(st.sent, 0);
+	assert_int_equal(st.failing, 1);
+	assert_non_null(strstr(st.reason, "cannot look up the email of person 33333333"));
+	assert_non_null(strstr(st.reason, "person"));
+}
+
 /* ---- WebDAV with nginx ---- */
 
 static struct tu_server nginx_start(const char *dir)
@@ -985,6 +1011,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_actionnetwork, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_actionnetwork_no_event_tags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_actionnetwork_empty_200, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_actionnetwork_email_lookup_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_webdav_nginx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_times_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_401_parks_without_token, setup, teardown),
