@@ -50,7 +50,9 @@
  *
  * Answers: 2xx accepted; 408, 429, 5xx and network errors retried later with exponential backoff
  * and jitter, at least Retry-After; other answers park the batch with the reason. After a 401 or
- * 403 the uploader sends nothing more until the token file changes or "Upload now".
+ * 403 the uploader sends nothing more until the token file changes or "Upload now"; the refusal
+ * is kept in the store (which file, never its content), so a restarted kiosk does not try the
+ * same token again, while `barnstorm upload`, like "Upload now", does.
  *
  * Rate: requests to Action Network start at least opts.an_spacing_ms apart (it allows 4 a
  * second), measured on the injected clock.

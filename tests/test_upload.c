@@ -885,6 +885,48 @@ static void test_wake_after_refused_token(void **state)
 	assert_int_equal(count_lines(reqlog), 1 + 5);
 }
 
+/* The refusal outlives the uploader (a restart of the kiosk): the next one sends nothing with the
+ * same token file until "Upload now" or a changed file. */
+static void test_refused_token_survives_restart(void **state)
+{
+	struct fx *f = *state;
+	char extra[1200], reqlog[1100];
+	snprintf(reqlog, sizeof(reqlog), "%s/requests.log", f->dir);
+	snprintf(extra, sizeof(extra), "--request-log '%s'", reqlog);
+	f->srv = receiver_start(f->dir, "webhook", f->log, extra);
+	char url[128];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook", f->srv.port);
+	set_target(f, "webhook", url);
+	token_replace(f, "not-the-token\n");
+	f->o.batch = 1;
+	queue(f, 3, 1, "checkin");
+	struct uploader *u = uploader_start(&f->pack, f->data, &f->c, &f->o);
+	assert_non_null(u);
+	struct upload_status st;
+	WAIT_STATUS(u, st, st.parked == 1 && strstr(st.reason, "fix it, then tap Upload now"));
+	uploader_stop(u);
+	assert_int_equal(count_lines(reqlog), 1);
+
+	u = uploader_start(&f->pack, f->data, &f->c, &f->o);
+	assert_non_null(u);
+	uploader_wake(u);
+	WAIT_STATUS(u, st, strstr(st.reason, "fix it, then tap Upload now") != NULL);
+	assert_int_equal(st.parked, 1);
+	assert_int_equal(count_lines(reqlog), 1);
+	/* "Upload now" tries the token once more: refused again, one more batch parked. */
+	uploader_kick(u);
+	WAIT_STATUS(u, st, st.parked == 2 && strstr(st.reason, "fix it, then tap Upload now"));
+	assert_int_equal(count_lines(reqlog), 2);
+	uploader_stop(u);
+
+	/* A fixed token file is used without anyone tapping anything. */
+	token_replace(f, TOKEN "\n");
+	u = uploader_start(&f->pack, f->data, &f->c, &f->o);
+	WAIT_STATUS(u, st, st.queued == 0 && st.sent == 1);
+	uploader_stop(u);
+	assert_int_equal(count_lines(reqlog), 3);
+}
+
 /* A wake alone sends a new record: no poll is needed (the poll is an hour here, on a real clock). */
 static void test_wake_sends_without_poll(void **state)
 {
@@ -1023,6 +1065,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wake_keeps_retry_after, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wake_after_refused_token, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_token_survives_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wake_sends_without_poll, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_actionnetwork_spacing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_off_and_stop_while_hanging, setup, teardown),

@@ -197,8 +197,34 @@ static int load_token(struct engine *e)
 	str_copy(e->token, sizeof(e->token), data);
 	memset(data, 0, len);
 	free(data);
+	/* Which file this was, not what it says: no trace of the secret goes into the store. */
+	str_fmt(e->token_id, sizeof(e->token_id), "%llu %llu %lld %lld.%09ld",
+		(unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino, (long long)sb.st_size,
+		(long long)sb.st_mtim.tv_sec, (long)sb.st_mtim.tv_nsec);
 	e->have_token = 1;
 	return 0;
+}
+
+#define REFUSED_KEY "upload_token_refused"
+
+/* Remembers (id) or forgets ("") the token file the receiver refused, in meta too. */
+static int set_refused(struct engine *e, const char *id)
+{
+	if (store_tx_begin(e->store) < 0)
+		return -1;
+	if (store_meta_set(e->store, REFUSED_KEY, id) < 0) {
+		store_tx_rollback(e->store);
+		return -1;
+	}
+	if (store_tx_commit(e->store) < 0)
+		return -1;
+	str_copy(e->refused_token, sizeof(e->refused_token), id);
+	return 0;
+}
+
+int upload_token_unblock(struct engine *e)
+{
+	return e->refused_token[0] ? set_refused(e, "") : 0;
 }
 
 /* The kiosk's stable id (meta kiosk_id), created on first use. */
@@ -259,14 +285,18 @@ int upload_pass(struct engine *e)
 				e->blocked = 1;
 				goto out;
 			}
-			if (e->refused_token_hash && e->refused_token_hash == hash_str(e->token)) {
+			if (e->refused_token[0] && strcmp(e->refused_token, e->token_id) == 0) {
 				str_fmt(e->reason, sizeof(e->reason), "%s refused the token in '%s': "
 					"fix it, then tap Upload now", e->t.host, e->t.token_name);
 				ret = 0;
 				e->blocked = 1;
 				goto out;
 			}
-			e->refused_token_hash = 0;
+			/* The token file changed since it was refused: try it. */
+			if (e->refused_token[0] && set_refused(e, "") < 0) {
+				ret = -1;
+				goto out;
+			}
 			if (!e->kiosk_id[0] && kiosk_id(e) < 0) {
 				ret = -1;
 				goto out;
@@ -294,16 +324,18 @@ int upload_pass(struct engine *e)
 		}
 		if (out == STOPPED)
 			goto out;
-		if (out == PARK && e->auth_refused)
-			e->refused_token_hash = hash_str(e->token);
 		if (upload_settle(e, ids, b.n, out, retry_after, b.items[0].attempts) < 0) {
+			ret = -1;
+			goto out;
+		}
+		if (out == PARK && e->auth_refused && set_refused(e, e->token_id) < 0) {
 			ret = -1;
 			goto out;
 		}
 		free(ids);
 		ids = NULL;
 		outbox_batch_release(&b);
-		if (out == RETRY || (out == PARK && e->refused_token_hash)) {
+		if (out == RETRY || (out == PARK && e->auth_refused)) {
 			e->blocked = out == PARK;
 			ret = 0;
 			goto out;
@@ -345,7 +377,9 @@ int upload_engine_open(struct engine *e, const struct pack *p, const char *data_
 		return -1;
 	}
 	e->store = store_open(data_dir);
-	if (!e->store) {
+	if (!e->store || store_meta_get(e->store, REFUSED_KEY, e->refused_token,
+					(int)sizeof(e->refused_token)) < 0) {
+		store_close(e->store);
 		upload_transport_close(e);
 		target_release(&e->t);
 		return -1;
@@ -408,7 +442,7 @@ int upload_run(const struct pack *p, const char *data_dir, const struct clock *c
 		goto out;
 	}
 	/* "Send what is queued now": backoffs from earlier runs do not apply. */
-	if (outbox_make_due(e.store) < 0)
+	if (outbox_make_due(e.store) < 0 || upload_token_unblock(&e) < 0)
 		goto out;
 	int64_t start = e.clock.fake ? upload_now(&e) : clock_mono(&e.wall);
 	for (;;) {

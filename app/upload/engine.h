@@ -88,7 +88,9 @@ struct engine {
 	int blocked;                  /* the last pass stopped for something waiting cannot fix */
 	int unreachable;              /* the last failure was "cannot reach" (offline) */
 	int auth_refused;             /* the last answer was 401 or 403 */
-	uint64_t refused_token_hash;  /* nonzero: the receiver refused this token (401/403) */
+	char token_id[96];            /* the token file as last read: "DEV INO SIZE MTIME" */
+	char refused_token[96];       /* the token_id the receiver refused (401/403), "" when none;
+					 kept in meta so a restart does not try it again */
 	int64_t last_request_at;      /* spacing_now() of the last request's start; 0: none yet */
 };
 
@@ -115,6 +117,8 @@ void upload_engine_close(struct engine *e);
 /* Sends due batches until none is due, a request fails, or stop. 1 when everything due went,
  * 0 when something failed (e->reason), -1 on a local error (err_msg()). */
 int upload_pass(struct engine *e);
+/* Forgets a refused token ("Upload now", `barnstorm upload`): 0, or -1 with err_msg(). */
+int upload_token_unblock(struct engine *e);
 /* The status from the outbox and the engine's last reason; 0 or -1 with err_msg(). */
 int upload_compute_status(struct engine *e, enum upload_state forced, struct upload_status *st);
 

@@ -71,8 +71,7 @@ static void *run_thread(void *arg)
 		if (unpark && outbox_requeue_parked(e->store) < 0)
 			str_copy(e->reason, sizeof(e->reason), err_msg());
 		if (kicked) {
-			e->refused_token_hash = 0;
-			if (outbox_make_due(e->store) < 0)
+			if (upload_token_unblock(e) < 0 || outbox_make_due(e->store) < 0)
 				str_copy(e->reason, sizeof(e->reason), err_msg());
 		}
 		if (e->t.kind != TARGET_NONE) {
