@@ -14,8 +14,8 @@
  * sleeps until it is woken (uploader_wake() after every committed record), a retry is due, or a
  * long safety-net poll passes, sends what is due in batches, and records every result in the
  * outbox (sent, retry later, parked). A wake never shortens a backoff or a Retry-After and sends
- * nothing with a token the receiver refused; only uploader_kick() ("Upload now") does that. The status
- * is a snapshot copied under a mutex, so the UI never waits for the network.
+ * nothing with a token the receiver refused; only uploader_kick() ("Upload now") does that. The
+ * status is a snapshot copied under a mutex, so the UI never waits for the network.
  *
  * `barnstorm upload` uses upload_run(): the same code, synchronously, in the calling thread.
  *
