@@ -334,12 +334,14 @@ static int next_job(struct printq *q, int64_t *job, int64_t *commitment_id)
 	return rc < 0 ? -1 : rc == STORE_ROW;
 }
 
-static void wait_for_work(struct printq *q)
+/* Waits for a kick, a retry request (unless retries_wake is 0: they are the ones the store just
+ * refused) or the poll. */
+static void wait_for_work(struct printq *q, int retries_wake)
 {
 	int64_t until = clock_mono(&q->real) + PRINTQ_POLL_MS;
 	struct timespec ts = {(time_t)(until / 1000), (long)(until % 1000) * 1000000L};
 	pthread_mutex_lock(&q->mu);
-	while (!q->stop && !q->kick && !q->nretry && !q->retry_all) {
+	while (!q->stop && !q->kick && !(retries_wake && (q->nretry || q->retry_all))) {
 		if (pthread_cond_timedwait(&q->cv, &q->mu, &ts) != 0)
 			break;
 	}
@@ -362,12 +364,21 @@ static void *run(void *arg)
 			break;
 		if ((n || all) && apply_retries(q, ids, n, all) < 0) {
 			store_failure(q, "cannot queue the failed jobs again");
-			wait_for_work(q);
+			/* The organizer asked: ask the store again after the wait. */
+			pthread_mutex_lock(&q->mu);
+			for (int i = 0; i < n; i++)
+				if (q->nretry < RETRY_MAX)
+					q->retry[q->nretry++] = ids[i];
+				else
+					q->retry_all = 1;
+			q->retry_all |= all;
+			pthread_mutex_unlock(&q->mu);
+			wait_for_work(q, 0);
 			continue;
 		}
 		if (set_counts(q) < 0) {
 			store_failure(q, "cannot count the jobs");
-			wait_for_work(q);
+			wait_for_work(q, 1);
 			continue;
 		}
 		if (q->unrecorded_job) {
@@ -377,7 +388,7 @@ static void *run(void *arg)
 				str_fmt(what, sizeof(what), "cannot record job %lld",
 					(long long)q->unrecorded_job);
 				store_failure(q, what);
-				wait_for_work(q);
+				wait_for_work(q, 1);
 				continue;
 			}
 			q->unrecorded_job = 0;
@@ -386,7 +397,7 @@ static void *run(void *arg)
 		int got = next_job(q, &job, &cid);
 		if (got < 0) {
 			store_failure(q, "cannot read the next job");
-			wait_for_work(q);
+			wait_for_work(q, 1);
 			continue;
 		}
 		pthread_mutex_lock(&q->mu);
@@ -397,7 +408,7 @@ static void *run(void *arg)
 		}
 		pthread_mutex_unlock(&q->mu);
 		if (!got) {
-			wait_for_work(q);
+			wait_for_work(q, 1);
 			continue;
 		}
 		pthread_mutex_lock(&q->mu);
@@ -432,7 +443,7 @@ static void *run(void *arg)
 		q->store_failed = failed_store;
 		pthread_mutex_unlock(&q->mu);
 		if (failed_store)
-			wait_for_work(q); /* not a tight loop over a job that cannot be recorded */
+			wait_for_work(q, 1); /* not a tight loop over a job that cannot be recorded */
 	}
 	return NULL;
 }
