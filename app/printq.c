@@ -35,14 +35,14 @@ struct printq {
 	int64_t retry[RETRY_MAX];
 	int nretry;
 	struct printq_status st;
-};
+	int store_failed;       /* st.last_error is a store failure, cleared once the store works */
 
-/* The status changed: whoever shows it reads it again (outside the mutex). */
-static void tell(struct printq *q)
-{
-	if (q->changed)
-		q->changed(q->changed_ctx);
-}
+	/* The thread's own: a job that went to the printer (or failed there) whose result could not
+	 * be written. It is recorded before anything else and never sent to the printer again. */
+	int64_t unrecorded_job;
+	int unrecorded_failed;
+	char unrecorded_error[256];
+};
 
 static const char *const WEEKDAYS_EN[7] = {"Monday", "Tuesday", "Wednesday", "Thursday",
 					   "Friday", "Saturday", "Sunday"};
@@ -197,17 +197,43 @@ fail:;
 
 /* The thread. */
 
-static void set_counts(struct printq *q)
+/* The status changed: whoever shows it reads it again (called outside the mutex). */
+static void tell(struct printq *q)
+{
+	if (q->changed)
+		q->changed(q->changed_ctx);
+}
+
+/* Shows a store failure (err_msg()) as the queue's last error: "print queue: WHAT: why". */
+static void store_failure(struct printq *q, const char *what)
+{
+	char msg[sizeof(q->st.last_error)];
+	str_fmt(msg, sizeof(msg), "print queue: %s: %s", what, err_msg());
+	pthread_mutex_lock(&q->mu);
+	str_copy(q->st.last_error, sizeof(q->st.last_error), msg);
+	q->st.last_error_job = 0;
+	q->store_failed = 1;
+	pthread_mutex_unlock(&q->mu);
+	tell(q);
+}
+
+/* Counts the jobs into the status; 0, or -1 with err_msg() (the counts stay as they were). */
+static int set_counts(struct printq *q)
 {
 	struct store_stmt *st = store_stmt(q->store,
-		"SELECT sum(state = 'queued'), sum(state = 'failed') FROM print_job");
+		"SELECT coalesce(sum(state = 'queued'), 0), coalesce(sum(state = 'failed'), 0)"
+		" FROM print_job");
+	if (!st)
+		return -1;
+	int rc = store_step(st);
 	int queued = 0, failed = 0;
-	if (st && store_step(st) == STORE_ROW) {
+	if (rc == STORE_ROW) {
 		queued = (int)store_col_int(st, 0);
 		failed = (int)store_col_int(st, 1);
 	}
-	if (st)
-		store_reset(st);
+	store_reset(st);
+	if (rc != STORE_ROW)
+		return rc < 0 ? -1 : err_set("print queue: counting the jobs gave no row");
 	pthread_mutex_lock(&q->mu);
 	int moved = q->st.queued != queued || q->st.failed != failed;
 	q->st.queued = queued;
@@ -215,31 +241,40 @@ static void set_counts(struct printq *q)
 	pthread_mutex_unlock(&q->mu);
 	if (moved)
 		tell(q);
+	return 0;
 }
 
-static void apply_retries(struct printq *q, const int64_t *ids, int n, int all)
+/* Queues failed jobs again in one transaction: all of them, and/or ids[0..n-1]. 0, or -1 with
+ * err_msg() and nothing changed. */
+static int apply_retries(struct printq *q, const int64_t *ids, int n, int all)
 {
 	if (store_tx_begin(q->store) < 0)
-		return;
+		return -1;
 	struct store_stmt *one = store_stmt(q->store,
 		"UPDATE print_job SET state = 'queued' WHERE id = ?1 AND state = 'failed'");
-	struct store_stmt *every = store_stmt(q->store,
-		"UPDATE print_job SET state = 'queued' WHERE state = 'failed'");
-	if (!one || !every) {
-		store_tx_rollback(q->store);
-		return;
-	}
+	struct store_stmt *every = one ? store_stmt(q->store,
+		"UPDATE print_job SET state = 'queued' WHERE state = 'failed'") : NULL;
+	if (!one || !every)
+		goto fail;
 	if (all) {
-		store_step(every);
+		int rc = store_step(every);
 		store_reset(every);
+		if (rc < 0)
+			goto fail;
 	}
 	for (int i = 0; i < n; i++) {
 		store_bind_int(one, 1, ids[i]);
-		store_step(one);
+		int rc = store_step(one);
 		store_reset(one);
+		if (rc < 0)
+			goto fail;
 	}
-	if (store_tx_commit(q->store) < 0)
-		store_tx_rollback(q->store);
+	return store_tx_commit(q->store); /* rolls back itself when it fails */
+fail:;
+	char msg[512];
+	str_copy(msg, sizeof(msg), err_msg());
+	store_tx_rollback(q->store);
+	return err_set("%s", msg);
 }
 
 static int finish_job(struct printq *q, int64_t job, const char *error)
@@ -293,7 +328,8 @@ out:
 	return rc;
 }
 
-/* Takes the next queued job of an active commitment; 1 if there was one. */
+/* Takes the next queued job of an active commitment: 1 if there was one, 0 if none, -1 with
+ * err_msg() when the store failed (never read as "none"). */
 static int next_job(struct printq *q, int64_t *job, int64_t *commitment_id)
 {
 	struct store_stmt *st = store_stmt(q->store,
@@ -301,22 +337,24 @@ static int next_job(struct printq *q, int64_t *job, int64_t *commitment_id)
 		" ON c.id = j.commitment_id WHERE j.state = 'queued' AND c.cancelled_at IS NULL"
 		" ORDER BY j.id LIMIT 1");
 	if (!st)
-		return 0;
+		return -1;
 	int rc = store_step(st);
 	if (rc == STORE_ROW) {
 		*job = store_col_int(st, 0);
 		*commitment_id = store_col_int(st, 1);
 	}
 	store_reset(st);
-	return rc == STORE_ROW;
+	return rc < 0 ? -1 : rc == STORE_ROW;
 }
 
-static void wait_for_work(struct printq *q)
+/* Waits for a kick, a retry request (unless retries_wake is 0: they are the ones the store just
+ * refused) or the poll. */
+static void wait_for_work(struct printq *q, int retries_wake)
 {
 	int64_t until = clock_mono(&q->real) + PRINTQ_POLL_MS;
 	struct timespec ts = {(time_t)(until / 1000), (long)(until % 1000) * 1000000L};
 	pthread_mutex_lock(&q->mu);
-	while (!q->stop && !q->kick && !q->nretry && !q->retry_all) {
+	while (!q->stop && !q->kick && !(retries_wake && (q->nretry || q->retry_all))) {
 		if (pthread_cond_timedwait(&q->cv, &q->mu, &ts) != 0)
 			break;
 	}
@@ -337,13 +375,53 @@ static void *run(void *arg)
 		pthread_mutex_unlock(&q->mu);
 		if (stop)
 			break;
-		if (n || all)
-			apply_retries(q, ids, n, all);
-		set_counts(q);
-
+		if ((n || all) && apply_retries(q, ids, n, all) < 0) {
+			store_failure(q, "cannot queue the failed jobs again");
+			/* The organizer asked: ask the store again after the wait. */
+			pthread_mutex_lock(&q->mu);
+			for (int i = 0; i < n; i++)
+				if (q->nretry < RETRY_MAX)
+					q->retry[q->nretry++] = ids[i];
+				else
+					q->retry_all = 1;
+			q->retry_all |= all;
+			pthread_mutex_unlock(&q->mu);
+			wait_for_work(q, 0);
+			continue;
+		}
+		if (set_counts(q) < 0) {
+			store_failure(q, "cannot count the jobs");
+			wait_for_work(q, 1);
+			continue;
+		}
+		if (q->unrecorded_job) {
+			if (finish_job(q, q->unrecorded_job,
+				       q->unrecorded_failed ? q->unrecorded_error : NULL) < 0) {
+				char what[64];
+				str_fmt(what, sizeof(what), "cannot record job %lld",
+					(long long)q->unrecorded_job);
+				store_failure(q, what);
+				wait_for_work(q, 1);
+				continue;
+			}
+			q->unrecorded_job = 0;
+		}
 		int64_t job, cid;
-		if (!next_job(q, &job, &cid)) {
-			wait_for_work(q);
+		int got = next_job(q, &job, &cid);
+		if (got < 0) {
+			store_failure(q, "cannot read the next job");
+			wait_for_work(q, 1);
+			continue;
+		}
+		pthread_mutex_lock(&q->mu);
+		if (q->store_failed) {
+			/* The store works again: its old failure is no longer news. */
+			q->store_failed = 0;
+			q->st.last_error[0] = '\0';
+		}
+		pthread_mutex_unlock(&q->mu);
+		if (!got) {
+			wait_for_work(q, 1);
 			continue;
 		}
 		pthread_mutex_lock(&q->mu);
@@ -355,8 +433,19 @@ static void *run(void *arg)
 		int rc = print_job(q, cid);
 		char msg[256];
 		str_copy(msg, sizeof(msg), rc < 0 ? err_msg() : "");
-		if (finish_job(q, job, rc < 0 ? msg : NULL) < 0)
-			str_copy(msg, sizeof(msg), err_msg());
+		int failed_store = 0;
+		if (finish_job(q, job, rc < 0 ? msg : NULL) < 0) {
+			/* The row still says 'queued': keep the result to write later rather than
+			 * print the slip again, and say why the counts lag. */
+			q->unrecorded_job = job;
+			q->unrecorded_failed = rc < 0;
+			str_copy(q->unrecorded_error, sizeof(q->unrecorded_error), msg);
+			char why[200];
+			str_copy(why, sizeof(why), err_msg());
+			str_fmt(msg, sizeof(msg), "print queue: cannot record job %lld: %s",
+				(long long)job, why);
+			failed_store = 1;
+		}
 
 		pthread_mutex_lock(&q->mu);
 		q->st.printing = 0;
@@ -365,8 +454,11 @@ static void *run(void *arg)
 			q->st.printed++;
 		str_copy(q->st.last_error, sizeof(q->st.last_error), msg);
 		q->st.last_error_job = msg[0] ? job : 0;
+		q->store_failed = failed_store;
 		pthread_mutex_unlock(&q->mu);
 		tell(q);
+		if (failed_store)
+			wait_for_work(q, 1); /* not a tight loop over a job that cannot be recorded */
 	}
 	return NULL;
 }
@@ -476,8 +568,9 @@ void printq_retry_all(struct printq *q)
 
 int printq_job_of(struct store *s, int64_t commitment_id, struct printq_job *out)
 {
-	struct store_stmt *st = store_stmt(s, "SELECT id, state, last_error FROM print_job"
-					      " WHERE commitment_id = ?1 ORDER BY id DESC LIMIT 1");
+	struct store_stmt *st = store_stmt(s,
+		"SELECT id, state, last_error FROM print_job WHERE commitment_id = ?1"
+		" ORDER BY id DESC LIMIT 1");
 	if (!st)
 		return -1;
 	store_bind_int(st, 1, commitment_id);
@@ -488,5 +581,7 @@ int printq_job_of(struct store *s, int64_t commitment_id, struct printq_job *out
 		str_copy(out->error, sizeof(out->error), store_col_text(st, 2));
 	}
 	store_reset(st);
-	return rc < 0 ? -1 : rc == STORE_ROW;
+	if (rc < 0)
+		return -1;
+	return rc == STORE_ROW;
 }

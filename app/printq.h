@@ -7,7 +7,8 @@
  * again. The thread opens its own store connection on the data directory.
  *
  * printq_status() copies a mutex-protected snapshot and never waits for the printer, so the UI can
- * call it every frame. */
+ * call it every frame. A failing store (a read or a write of print_job) is shown there too, as
+ * last_error "print queue: ..." with last_error_job 0, never taken for "no jobs" or "printed". */
 #ifndef BARNSTORM_PRINTQ_H
 #define BARNSTORM_PRINTQ_H
 
@@ -46,7 +47,8 @@ struct printq_config {
 	void (*labels)(void *ctx, const char *lang, struct slip_labels *out);
 	void *labels_ctx;
 	/* Called on the print thread whenever the status changed (a job started, printed or
-	 * failed; the counts moved). Must be thread-safe and must not call printq_*. May be NULL. */
+	 * failed; the counts moved; the store failed). Must be thread-safe and must not call
+	 * printq_*. May be NULL. */
 	void (*changed)(void *ctx);
 	void *changed_ctx;
 };
@@ -65,13 +67,16 @@ struct printq_status {
 struct printq;
 struct store;
 
-/* The latest print job of a commitment, for the sign-up screen's confirmation. */
+/* A commitment's latest print job, for the screen that shows it. */
 struct printq_job {
 	int64_t id;
 	char state[12];          /* "queued", "printed", "failed" */
-	char error[256];         /* why it failed, "" otherwise */
+	char error[256];         /* the last failure ("" when none) */
 };
-/* 1 with *out filled, 0 when the commitment has no job, -1 with err_msg() when the store fails. */
+
+/* The latest print job of a commitment (the one with the highest id), read on the caller's store
+ * connection: 1 with *out filled, 0 when the commitment has none (*out untouched), -1 with
+ * err_msg() when the store failed. */
 int printq_job_of(struct store *s, int64_t commitment_id, struct printq_job *out);
 
 /* Starts the thread. NULL with err_msg() if the store cannot be opened or there is no printer. */

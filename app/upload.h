@@ -6,19 +6,23 @@
  *
  *     struct uploader *u = uploader_start(&pack, data_dir, &clock, NULL);
  *     ...every frame or second: uploader_status(u, &st); draw st...
+ *     ...a record was committed (a check-in, a commitment): uploader_wake(u);
  *     ...the organizer taps "Upload now": uploader_kick(u);
  *     uploader_stop(u);   at exit: wakes the thread, waits for it, frees everything
  *
  * The thread opens its own store connection on the data directory (one connection per thread),
- * polls the outbox every few seconds (uploader_kick() wakes it at once, e.g. after a check-in),
- * sends batches, and records every result in the outbox (sent, retry later, parked). The status
- * is a snapshot copied under a mutex, so the UI never waits for the network.
+ * sleeps until it is woken (uploader_wake() after every committed record), a retry is due, or a
+ * long safety-net poll passes, sends what is due in batches, and records every result in the
+ * outbox (sent, retry later, parked). A wake never shortens a backoff or a Retry-After and sends
+ * nothing with a token the receiver refused; only uploader_kick() ("Upload now") does that. The
+ * status is a snapshot copied under a mutex, so the UI never waits for the network.
  *
  * `barnstorm upload` uses upload_run(): the same code, synchronously, in the calling thread.
  *
  * Time: waits are real, except on a fake clock, where a wait moves the uploader's own copy of the
  * clock forward instead of sleeping (the thread still sleeps up to 20 ms to let kicks in), so tests
- * pass through backoffs and Retry-After instantly.
+ * pass through backoffs and Retry-After instantly; with opts.hold_fake_clock the thread's clock
+ * stays put instead, so what waits for a retry waits until uploader_kick().
  *
  * Targets ([upload] kind):
  *   webhook        POST {"schema":"barnstorm.v1", ...} batches to url, Authorization: Bearer TOKEN;
@@ -46,7 +50,12 @@
  *
  * Answers: 2xx accepted; 408, 429, 5xx and network errors retried later with exponential backoff
  * and jitter, at least Retry-After; other answers park the batch with the reason. After a 401 or
- * 403 the uploader sends nothing more until the token file changes or "Upload now".
+ * 403 the uploader sends nothing more until the token file changes or "Upload now"; the refusal
+ * is kept in the store (which file, never its content), so a restarted kiosk does not try the
+ * same token again, while `barnstorm upload`, like "Upload now", does.
+ *
+ * Rate: requests to Action Network start at least opts.an_spacing_ms apart (it allows 4 a
+ * second), measured on the injected clock.
  *
  * Secrets: the token is read from the pack's token_file (relative to the pack folder; refused if
  * group or others can read it) each time a pass starts, so fixing the file needs no restart. The
@@ -97,8 +106,17 @@ struct upload_opts {
 	int64_t backoff_base_ms;  /* first retry after about this long; 2000 */
 	int64_t backoff_max_ms;   /* exponential growth stops here; 10 min */
 	int64_t max_wait_ms;      /* no wait (backoff or Retry-After) is ever longer; 1 h */
-	int64_t poll_ms;          /* the thread looks at the outbox this often; 5000 */
+	int64_t poll_ms;          /* the thread looks at the outbox at least this often even when
+				     nobody wakes it (a safety net); 60 s */
 	int64_t run_budget_ms;    /* upload_run(): no retry is waited for beyond this; 30 s */
+	int64_t an_spacing_ms;    /* actionnetwork: at least this long between the starts of two
+				     requests (Action Network allows 4 per second); 300 */
+	int hold_fake_clock;      /* tests: on a fake clock the thread never moves its clock to
+				     reach a retry (only the spacing above does); 0 */
+	/* Called on the uploader's thread whenever the status a screen shows changed; must be
+	 * thread-safe and must not call uploader_*. NULL: nobody is told. */
+	void (*changed)(void *ctx);
+	void *changed_ctx;
 };
 
 void upload_opts_default(struct upload_opts *o);
@@ -112,8 +130,13 @@ struct uploader *uploader_start(const struct pack *p, const char *data_dir, cons
 				const struct upload_opts *opts);
 /* Copies the current status into *out. Never blocks on the network. */
 void uploader_status(struct uploader *u, struct upload_status *out);
-/* "Upload now": wakes the thread and makes every queued record due at once (clears backoff and
- * a refused token's block). */
+/* "A record was committed: look soon." Wakes the thread, which sends what is due. Never shortens a
+ * backoff or a Retry-After, and sends nothing while the receiver's refusal of the token (401/403)
+ * blocks: then the pass only rereads the token file, and a changed token is used. Cheap enough
+ * to call after every check-in. */
+void uploader_wake(struct uploader *u);
+/* "Upload now" (the organizer's button): wakes the thread and makes every queued record due at
+ * once (clears backoff and a refused token's block). Not for every record: see uploader_wake(). */
 void uploader_kick(struct uploader *u);
 /* "Retry refused records": parked records are queued again (e.g. after the token was fixed). */
 void uploader_retry_parked(struct uploader *u);

@@ -10,7 +10,10 @@ and appends what it accepted to --log as JSON lines, flushed before it answers. 
 it fails on purpose, pseudo-randomly but deterministically from --seed: 500, 429 with Retry-After,
 a dropped connection before or after storing, a slow answer (after storing), and for
 actionnetwork a 200 with an empty body. --always STATUS, --garbage and --hang make every request
-fail one way, for the bad-input tests. It binds 127.0.0.1 on a free port and writes the port to
+fail one way, for the bad-input tests (--always 429 carries Retry-After). --script gives the
+failures of the first requests exactly, in arrival order ("drop_after,ok,500"), and
+--request-log appends one line per request that arrives ("METHOD PATH KEY"), so a test can count
+requests that stored nothing. It binds 127.0.0.1 on a free port and writes the port to
 --port-file once it listens.
 """
 import argparse
@@ -38,6 +41,9 @@ def main():
     ap.add_argument("--always", type=int, default=0, help="answer every request with this status")
     ap.add_argument("--garbage", action="store_true", help="answer with bytes that are not HTTP")
     ap.add_argument("--hang", action="store_true", help="never answer")
+    ap.add_argument("--script", default="",
+                    help="comma-separated failures for the first requests (ok: none)")
+    ap.add_argument("--request-log", default="", help="append METHOD PATH KEY per request")
     args = ap.parse_args()
 
     lock = threading.Lock()
@@ -45,11 +51,16 @@ def main():
     seen = set()
     log = open(args.log, "a", encoding="utf-8")
     stats = {"requests": 0}
+    script = [x.strip() for x in args.script.split(",") if x.strip()]
+    reqlog = open(args.request_log, "a", encoding="utf-8") if args.request_log else None
 
     def failure():
         """The failure for this request, or None (drawn in arrival order: deterministic)."""
         with lock:
             stats["requests"] += 1
+            if script:
+                f = script.pop(0)
+                return None if f == "ok" else f
             if rng.random() >= args.fail_rate:
                 return None
             kinds = ["500", "429", "drop_before", "drop_after", "slow"]
@@ -99,6 +110,11 @@ def main():
                 return True
 
         def do_POST(self):
+            if reqlog:
+                with lock:
+                    reqlog.write("%s %s %s\n" % (self.command, self.path,
+                                                  self.headers.get("Idempotency-Key")))
+                    reqlog.flush()
             if args.hang:
                 time.sleep(3600)
                 return
@@ -113,7 +129,8 @@ def main():
                 return
             data = self.rfile.read(n)
             if args.always:
-                self.answer(args.always, {"error": "always %d" % args.always})
+                ra = {"Retry-After": str(args.retry_after)} if args.always == 429 else None
+                self.answer(args.always, {"error": "always %d" % args.always}, ra)
                 return
             if not self.authorised():
                 self.answer(401, {"error": "unauthorised"})

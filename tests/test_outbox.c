@@ -197,6 +197,33 @@ static void test_counts_empty(void **state)
 	outbox_batch_release(&b);
 }
 
+/* A pin of one record holds too: records queued after it do not join its retry (the uploader
+ * pins every batch, whatever its size, so the retry keeps its idempotency key). */
+static void test_pin_of_one_record(void **state)
+{
+	struct tu_db *f = *state;
+	add(f, 1, "p1");
+	struct outbox_batch b;
+	assert_int_equal(outbox_next_batch(f->s, T0, 10, &b), 0);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(outbox_pin(f->s, b.items[0].id, b.items[0].id), 0);
+	int64_t id = b.items[0].id;
+	assert_int_equal(outbox_mark_retry(f->s, &id, 1, T0 + 1000, "no answer"), 0);
+	outbox_batch_release(&b);
+	add(f, 4, "p1");
+	assert_int_equal(outbox_next_batch(f->s, T0 + 1000, 10, &b), 0);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.items[0].id, id);
+	assert_int_equal(b.items[0].attempts, 1);
+	assert_int_equal(outbox_mark_sent(f->s, &id, 1, T0 + 1001), 0);
+	outbox_batch_release(&b);
+	/* Sent: the pin is gone and the rest go together. */
+	assert_int_equal(outbox_next_batch(f->s, T0 + 1001, 10, &b), 0);
+	assert_int_equal(b.n, 4);
+	assert_int_equal(b.items[0].id, id + 1);
+	outbox_batch_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +232,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pin_keeps_the_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_park_and_requeue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counts_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pin_of_one_record, setup, teardown),
 	};
 	return RUN_TESTS(tests);
 }

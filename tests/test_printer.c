@@ -555,6 +555,160 @@ static void no_printer_no_queue(void **state)
 	world_release(&w);
 }
 
+/* Waits (bounded) until the queue's last error contains want ("" : until it is empty). */
+static void wait_error(struct printq *q, const char *want, struct printq_status *st)
+{
+	for (int i = 0; i < 2000; i++) {
+		printq_status(q, st);
+		if (want[0] ? strstr(st->last_error, want) != NULL : st->last_error[0] == '\0')
+			return;
+		usleep(10000);
+	}
+	fail_msg("print queue error '%s', waited for '%s'", st->last_error, want);
+}
+
+/* The job table cannot be read: the queue says so (it used to read "no jobs" and show nothing),
+ * and stops saying so once the store works again. */
+static void store_read_failure_is_shown(void **state)
+{
+	(void)state;
+	struct world w;
+	world_init(&w, "file:%s/slips.bin", 0);
+	struct printq_config cfg = {.data_dir = w.dir, .pack = w.p, .timeout_ms = 500,
+				    .clock = &w.c};
+	struct printq *q = printq_open(&cfg);
+	assert_non_null(q);
+	struct printq_status st;
+	wait_done(q, 0, 0, &st);
+	assert_int_equal(store_exec(w.s, "ALTER TABLE print_job RENAME TO print_job_away"), 0);
+	printq_kick(q);
+	wait_error(q, "no such table: print_job", &st);
+	assert_non_null(strstr(st.last_error, "print queue: "));
+	assert_int_equal(st.last_error_job, 0);
+	assert_int_equal(store_exec(w.s, "ALTER TABLE print_job_away RENAME TO print_job"), 0);
+	printq_kick(q);
+	wait_error(q, "", &st);
+	printq_close(q);
+	world_release(&w);
+}
+
+/* Queueing a failed job again fails in the store: shown, and the job stays failed. */
+static void retry_failure_is_shown(void **state)
+{
+	(void)state;
+	struct world w;
+	world_init(&w, "file:%s/later/slips.bin", 0);
+	char link[TEAMS_LINK_MAX];
+	add_commitment(&w, "Nils", "Holm", 0, 0, link, sizeof(link));
+	struct printq_config cfg = {.data_dir = w.dir, .pack = w.p, .timeout_ms = 500,
+				    .clock = &w.c};
+	struct printq *q = printq_open(&cfg);
+	assert_non_null(q);
+	printq_kick(q);
+	struct printq_status st;
+	wait_done(q, 0, 1, &st);
+	assert_int_equal(store_exec(w.s, "CREATE TRIGGER no_requeue BEFORE UPDATE OF state ON "
+				    "print_job WHEN NEW.state = 'queued' BEGIN SELECT "
+				    "RAISE(ABORT, 'requeue refused'); END"), 0);
+	printq_retry(q, 1);
+	wait_error(q, "requeue refused", &st);
+	assert_non_null(strstr(st.last_error, "cannot queue the failed jobs again"));
+	assert_int_equal(store_query_int(w.s, "SELECT count(*) FROM print_job WHERE state = "
+				       "'failed'"), 1);
+	/* The store and the printer work again: the retry asked for goes through, untapped. */
+	char later[800];
+	snprintf(later, sizeof(later), "%s/later", w.dir);
+	assert_int_equal(mkdir(later, 0700), 0);
+	assert_int_equal(store_exec(w.s, "DROP TRIGGER no_requeue"), 0);
+	for (int i = 0; i < 2000; i++) {
+		printq_status(q, &st);
+		if (st.printed == 1)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(st.printed, 1);
+	printq_close(q);
+	world_release(&w);
+}
+
+/* The result of a printed job cannot be written: shown, not printed again, written later. */
+static void unrecorded_job_is_not_printed_twice(void **state)
+{
+	(void)state;
+	struct world w;
+	world_init(&w, "file:%s/slips.bin", 0);
+	char link[TEAMS_LINK_MAX];
+	add_commitment(&w, "Nils", "Holm", 0, 0, link, sizeof(link));
+	assert_int_equal(store_exec(w.s, "CREATE TRIGGER no_finish BEFORE UPDATE OF state ON "
+				    "print_job WHEN NEW.state = 'printed' BEGIN SELECT "
+				    "RAISE(ABORT, 'disk trouble'); END"), 0);
+	struct printq_config cfg = {.data_dir = w.dir, .pack = w.p, .timeout_ms = 500,
+				    .clock = &w.c};
+	struct printq *q = printq_open(&cfg);
+	assert_non_null(q);
+	printq_kick(q);
+	struct printq_status st;
+	wait_error(q, "disk trouble", &st);
+	assert_non_null(strstr(st.last_error, "cannot record job 1"));
+	size_t len1;
+	char *data = slurp(w.target + 5, &len1);
+	free(data);
+	assert_true(len1 > 0);
+	assert_int_equal(store_exec(w.s, "DROP TRIGGER no_finish"), 0);
+	printq_kick(q);
+	wait_error(q, "", &st);
+	printq_close(q);
+	assert_int_equal(store_query_int(w.s, "SELECT count(*) FROM print_job WHERE state = "
+				       "'printed' AND attempts = 1"), 1);
+	size_t len2;
+	data = slurp(w.target + 5, &len2);
+	free(data);
+	assert_int_equal(len2, len1);
+	world_release(&w);
+}
+
+/* printq_job_of(): what the sign-up screen shows about a commitment's slip. */
+static void job_of_commitment(void **state)
+{
+	(void)state;
+	struct world w;
+	world_init(&w, "file:%s/later/slips.bin", 0);
+	char link[TEAMS_LINK_MAX];
+	int64_t cid = add_commitment(&w, "Nils", "Holm", 0, 0, link, sizeof(link));
+	struct printq_job j;
+	memset(&j, 0x55, sizeof(j));
+	assert_int_equal(printq_job_of(w.s, cid + 100, &j), 0);
+	assert_int_equal(j.id, 0x5555555555555555LL); /* untouched */
+	assert_int_equal(printq_job_of(w.s, cid, &j), 1);
+	assert_int_equal(j.id, 1);
+	assert_string_equal(j.state, "queued");
+	assert_string_equal(j.error, "");
+	struct printq_config cfg = {.data_dir = w.dir, .pack = w.p, .timeout_ms = 500,
+				    .clock = &w.c};
+	struct printq *q = printq_open(&cfg);
+	assert_non_null(q);
+	printq_kick(q);
+	struct printq_status st;
+	wait_done(q, 0, 1, &st);
+	printq_close(q);
+	assert_int_equal(printq_job_of(w.s, cid, &j), 1);
+	assert_string_equal(j.state, "failed");
+	assert_non_null(strstr(j.error, "no such file or directory"));
+	/* A second job for the same commitment (a reprint): the latest one counts. */
+	assert_int_equal(store_exec(w.s, "INSERT INTO print_job(commitment_id, created_at) "
+				    "SELECT commitment_id, 5 FROM print_job WHERE id = 1"), 0);
+	assert_int_equal(printq_job_of(w.s, cid, &j), 1);
+	assert_int_equal(j.id, 2);
+	assert_string_equal(j.state, "queued");
+	assert_string_equal(j.error, "");
+	/* A store that fails is an error, not "no job". */
+	assert_int_equal(store_exec(w.s, "ALTER TABLE print_job RENAME TO print_job_away"), 0);
+	assert_int_equal(printq_job_of(w.s, cid, &j), -1);
+	assert_non_null(strstr(err_msg(), "print_job"));
+	assert_int_equal(j.id, 2);
+	world_release(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -570,6 +724,10 @@ int main(void)
 		cmocka_unit_test(queue_paper_out_and_stall_keep_jobs),
 		cmocka_unit_test(render_falls_back),
 		cmocka_unit_test(no_printer_no_queue),
+		cmocka_unit_test(store_read_failure_is_shown),
+		cmocka_unit_test(retry_failure_is_shown),
+		cmocka_unit_test(unrecorded_job_is_not_printed_twice),
+		cmocka_unit_test(job_of_commitment),
 	};
 	return RUN_TESTS(tests);
 }

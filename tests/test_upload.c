@@ -112,13 +112,14 @@ static void set_target(struct fx *f, const char *kind, const char *url)
 	f->pack.upload_url = f->url;
 }
 
-/* Queues n records for `people` people, interleaved; payloads say which person and sequence. */
-static void queue(struct fx *f, int n, int people, const char *kind)
+/* Queues n records for `people` people, interleaved; payloads say which person and sequence
+ * (from first_seq on). */
+static void queue_from(struct fx *f, int first_seq, int n, int people, const char *kind)
 {
 	struct store *s = store_open(f->data);
 	assert_non_null(s);
 	assert_int_equal(store_tx_begin(s), 0);
-	for (int i = 0; i < n; i++) {
+	for (int i = first_seq; i < first_seq + n; i++) {
 		char person[37], json[256];
 		snprintf(person, sizeof(person), "00000000-0000-4000-8000-%012d", i % people);
 		snprintf(json, sizeof(json), "{\"seq\": %d, \"first_name\": \"Søren\", "
@@ -128,6 +129,11 @@ static void queue(struct fx *f, int n, int people, const char *kind)
 	}
 	assert_int_equal(store_tx_commit(s), 0);
 	store_close(s);
+}
+
+static void queue(struct fx *f, int n, int people, const char *kind)
+{
+	queue_from(f, 0, n, people, kind);
 }
 
 static struct outbox_counts counts(struct fx *f)
@@ -291,6 +297,31 @@ static void test_killed_mid_upload(void **state)
 	check_exactly_once(f, 300, 6);
 }
 
+/* A batch of one record is pinned too: the receiver stored it but the answer was lost (the kiosk
+ * died, or the connection dropped), and newer records arrived before the retry. The retry must
+ * carry the same single record under the same key, not a bigger batch under a new key. */
+static void test_single_record_batch_pinned(void **state)
+{
+	struct fx *f = *state;
+	f->srv = receiver_start(f->dir, "webhook", f->log, "--script drop_after");
+	char url[128];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook", f->srv.port);
+	set_target(f, "webhook", url);
+	queue(f, 1, 1, "checkin");
+	f->o.run_budget_ms = 0;
+	struct upload_status st;
+	assert_int_equal(upload_run(&f->pack, f->data, &f->c, &f->o, &st, NULL, NULL), -1);
+	assert_int_equal(st.failing, 1);
+	/* Stored once already; three more records queue up behind it. */
+	char *text = tu_read_all(f->log);
+	assert_non_null(text);
+	free(text);
+	queue_from(f, 1, 3, 1, "checkin");
+	f->o.run_budget_ms = 24LL * 3600 * 1000;
+	run_until_sent(f, 1, NULL);
+	check_exactly_once(f, 4, 1);
+}
+
 static void test_actionnetwork(void **state)
 {
 	struct fx *f = *state;
@@ -402,6 +433,32 @@ static void test_actionnetwork_empty_200(void **state)
 	assert_int_equal(st.queued, 2);
 	assert_int_equal(st.failing, 1);
 	assert_int_equal(st.state, UPLOAD_FAILING);
+}
+
+/* The store fails while looking up a person's email: the record is retried, not counted as sent
+ * without a request (as a record of someone without an email is). */
+static void test_actionnetwork_email_lookup_fails(void **state)
+{
+	struct fx *f = *state;
+	f->srv = receiver_start(f->dir, "actionnetwork", f->log, "");
+	char url[160];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v2", f->srv.port);
+	set_target(f, "actionnetwork", url);
+	struct store *s = store_open(f->data);
+	assert_non_null(s);
+	assert_int_equal(store_tx_begin(s), 0);
+	assert_int_equal(outbox_add(s, &f->c, "checkin", "33333333-3333-4333-8333-333333333333",
+				    "{\"method\":\"search\"}", NULL), 0);
+	assert_int_equal(store_tx_commit(s), 0);
+	assert_int_equal(store_exec(s, "ALTER TABLE person RENAME TO person_away"), 0);
+	store_close(s);
+	f->o.run_budget_ms = 0;
+	struct upload_status st;
+	assert_int_equal(upload_run(&f->pack, f->data, &f->c, &f->o, &st, NULL, NULL), -1);
+	assert_int_equal(st.sent, 0);
+	assert_int_equal(st.failing, 1);
+	assert_non_null(strstr(st.reason, "cannot look up the email of person 33333333"));
+	assert_non_null(strstr(st.reason, "person"));
 }
 
 /* ---- WebDAV with nginx ---- */
@@ -637,6 +694,31 @@ static void test_token_file_problems(void **state)
 	assert_int_equal(st.queued, 1);
 }
 
+/* The reason for an unreadable token file keeps file_read()'s own message intact (it used to be
+ * formatted from err_msg() into the buffer err_msg() lives in, and came out garbled). */
+static void test_token_file_too_large_reason(void **state)
+{
+	struct fx *f = *state;
+	set_target(f, "webhook", "http://127.0.0.1:9/hook");
+	queue(f, 1, 1, "checkin");
+	char path[1100], want[2400];
+	snprintf(path, sizeof(path), "%s/token.txt", f->dir);
+	char *big = malloc(9000);
+	memset(big, 'x', 9000);
+	tu_write(f->dir, "token.txt", big, 9000);
+	free(big);
+	chmod(path, 0600);
+	struct upload_status st;
+	f->o.run_budget_ms = 0;
+	assert_int_equal(upload_run(&f->pack, f->data, &f->c, &f->o, &st, NULL, NULL), -1);
+	snprintf(want, sizeof(want), "cannot read token file '%s': '%s' is larger than 4095 bytes",
+		 path, path);
+	/* The status reason is cut at 255 bytes: compare what fits. */
+	if (strncmp(st.reason, want, sizeof(st.reason) - 1) != 0)
+		fail_msg("reason '%s', want '%s'", st.reason, want);
+	assert_non_null(strstr(err_msg(), want));
+}
+
 static void test_waits_for_clock(void **state)
 {
 	struct fx *f = *state;
@@ -693,6 +775,208 @@ static void test_thread(void **state)
 	}
 	assert_int_equal(st.sent, 45);
 	uploader_stop(u);
+}
+
+static int count_lines(const char *path)
+{
+	char *t = tu_read_all(path);
+	int lines = 0;
+	for (char *p = t; p && *p; p++)
+		lines += *p == '\n';
+	free(t);
+	return lines;
+}
+
+/* Waits (bounded, for the thread) until cond holds on a fresh status. */
+#define WAIT_STATUS(u, st, cond)                                        \
+	do {                                                            \
+		for (int i_ = 0; i_ < 1000; i_++) {                     \
+			uploader_status((u), &(st));                    \
+			if (cond)                                       \
+				break;                                  \
+			tu_sleep_ms(10);                                \
+		}                                                       \
+		if (!(cond))                                            \
+			fail_msg("timed out waiting for %s (state %s, reason '%s')", #cond, \
+				 upload_state_name((st).state), (st).reason); \
+	} while (0)
+
+/* Replaces the token file at once, so the thread never reads it half written. */
+static void token_replace(struct fx *f, const char *token)
+{
+	char tmp[1100], path[1100];
+	tu_write_str(f->dir, "token.tmp", token);
+	snprintf(tmp, sizeof(tmp), "%s/token.tmp", f->dir);
+	snprintf(path, sizeof(path), "%s/token.txt", f->dir);
+	chmod(tmp, 0600);
+	assert_int_equal(rename(tmp, path), 0);
+}
+
+/* 429 with Retry-After: 600. Check-ins wake the uploader twelve times: nothing is sent before the
+ * retry is due (the thread's fake clock is held, so it never is); "Upload now" sends once. */
+static void test_wake_keeps_retry_after(void **state)
+{
+	struct fx *f = *state;
+	char extra[1200], reqlog[1100];
+	snprintf(reqlog, sizeof(reqlog), "%s/requests.log", f->dir);
+	snprintf(extra, sizeof(extra), "--always 429 --retry-after 600 --request-log '%s'", reqlog);
+	f->srv = receiver_start(f->dir, "webhook", f->log, extra);
+	char url[128];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook", f->srv.port);
+	set_target(f, "webhook", url);
+	queue(f, 1, 1, "checkin");
+	f->o.hold_fake_clock = 1;
+	struct uploader *u = uploader_start(&f->pack, f->data, &f->c, &f->o);
+	assert_non_null(u);
+	struct upload_status st;
+	WAIT_STATUS(u, st, st.failing == 1 && st.state == UPLOAD_FAILING);
+	assert_true(st.next_attempt_at >= T0 + 600000);
+	assert_non_null(strstr(st.reason, "HTTP 429"));
+	for (int i = 0; i < 12; i++) {
+		queue_from(f, 1 + i, 1, 1, "checkin");
+		uploader_wake(u);
+	}
+	assert_int_equal(count_lines(reqlog), 1);
+	/* The organizer's "Upload now" does send, once: the same 429 puts it back to waiting. */
+	uploader_kick(u);
+	for (int i = 0; i < 1000 && count_lines(reqlog) < 2; i++)
+		tu_sleep_ms(10);
+	WAIT_STATUS(u, st, st.state == UPLOAD_FAILING && st.queued == 13);
+	uploader_stop(u);
+	assert_int_equal(count_lines(reqlog), 2);
+	assert_int_equal(counts(f).queued, 13);
+}
+
+/* 401: the first batch is parked, and check-ins that wake the uploader send nothing with the
+ * refused token (they used to park one batch each); a fixed token file is used at the next wake. */
+static void test_wake_after_refused_token(void **state)
+{
+	struct fx *f = *state;
+	char extra[1200], reqlog[1100];
+	snprintf(reqlog, sizeof(reqlog), "%s/requests.log", f->dir);
+	snprintf(extra, sizeof(extra), "--request-log '%s'", reqlog);
+	f->srv = receiver_start(f->dir, "webhook", f->log, extra);
+	char url[128];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook", f->srv.port);
+	set_target(f, "webhook", url);
+	token_replace(f, "not-the-token\n");
+	f->o.batch = 1;
+	queue(f, 1, 1, "checkin");
+	struct uploader *u = uploader_start(&f->pack, f->data, &f->c, &f->o);
+	assert_non_null(u);
+	struct upload_status st;
+	WAIT_STATUS(u, st, st.parked == 1);
+	for (int i = 0; i < 5; i++) {
+		queue_from(f, 1 + i, 1, 1, "checkin");
+		uploader_wake(u);
+		tu_sleep_ms(30); /* let the thread look: it must still send nothing */
+	}
+	uploader_status(u, &st);
+	assert_int_equal(st.parked, 1);
+	assert_int_equal(count_lines(reqlog), 1);
+	assert_non_null(strstr(st.reason, "refused the token"));
+	assert_null(strstr(st.reason, "not-the-token"));
+
+	token_replace(f, TOKEN "\n");
+	uploader_wake(u);
+	WAIT_STATUS(u, st, st.queued == 0 && st.sent == 5);
+	uploader_stop(u);
+	assert_int_equal(st.parked, 1);
+	assert_int_equal(count_lines(reqlog), 1 + 5);
+}
+
+/* The refusal outlives the uploader (a restart of the kiosk): the next one sends nothing with the
+ * same token file until "Upload now" or a changed file. */
+static void test_refused_token_survives_restart(void **state)
+{
+	struct fx *f = *state;
+	char extra[1200], reqlog[1100];
+	snprintf(reqlog, sizeof(reqlog), "%s/requests.log", f->dir);
+	snprintf(extra, sizeof(extra), "--request-log '%s'", reqlog);
+	f->srv = receiver_start(f->dir, "webhook", f->log, extra);
+	char url[128];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook", f->srv.port);
+	set_target(f, "webhook", url);
+	token_replace(f, "not-the-token\n");
+	f->o.batch = 1;
+	queue(f, 3, 1, "checkin");
+	struct uploader *u = uploader_start(&f->pack, f->data, &f->c, &f->o);
+	assert_non_null(u);
+	struct upload_status st;
+	WAIT_STATUS(u, st, st.parked == 1 && strstr(st.reason, "fix it, then tap Upload now"));
+	uploader_stop(u);
+	assert_int_equal(count_lines(reqlog), 1);
+
+	u = uploader_start(&f->pack, f->data, &f->c, &f->o);
+	assert_non_null(u);
+	uploader_wake(u);
+	WAIT_STATUS(u, st, strstr(st.reason, "fix it, then tap Upload now") != NULL);
+	assert_int_equal(st.parked, 1);
+	assert_int_equal(count_lines(reqlog), 1);
+	/* "Upload now" tries the token once more: refused again, one more batch parked. */
+	uploader_kick(u);
+	WAIT_STATUS(u, st, st.parked == 2 && strstr(st.reason, "fix it, then tap Upload now"));
+	assert_int_equal(count_lines(reqlog), 2);
+	uploader_stop(u);
+
+	/* A fixed token file is used without anyone tapping anything. */
+	token_replace(f, TOKEN "\n");
+	u = uploader_start(&f->pack, f->data, &f->c, &f->o);
+	WAIT_STATUS(u, st, st.queued == 0 && st.sent == 1);
+	uploader_stop(u);
+	assert_int_equal(count_lines(reqlog), 3);
+}
+
+/* A wake alone sends a new record: no poll is needed (the poll is an hour here, on a real clock). */
+static void test_wake_sends_without_poll(void **state)
+{
+	struct fx *f = *state;
+	f->srv = receiver_start(f->dir, "webhook", f->log, "");
+	char url[128];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook", f->srv.port);
+	set_target(f, "webhook", url);
+	struct clock real;
+	clock_init_real(&real);
+	f->o.poll_ms = 3600 * 1000;
+	struct uploader *u = uploader_start(&f->pack, f->data, &real, &f->o);
+	assert_non_null(u);
+	struct upload_status st;
+	WAIT_STATUS(u, st, st.state == UPLOAD_ALL_SENT);
+	queue(f, 3, 1, "checkin");
+	uploader_wake(u);
+	WAIT_STATUS(u, st, st.state == UPLOAD_ALL_SENT && st.sent == 3);
+	uploader_stop(u);
+	check_exactly_once(f, 3, 1);
+}
+
+/* Action Network allows 4 requests a second: requests start at least 250 ms apart on the
+ * injected clock (the fake clock moves only by waits, so sent_at shows the spacing). */
+static void test_actionnetwork_spacing(void **state)
+{
+	struct fx *f = *state;
+	f->srv = receiver_start(f->dir, "actionnetwork", f->log, "");
+	char url[160];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v2", f->srv.port);
+	set_target(f, "actionnetwork", url);
+	queue(f, 6, 6, "person");
+	int64_t requests = 0;
+	run_until_sent(f, 1, &requests);
+	assert_int_equal(requests, 6);
+	struct store *s = store_open(f->data);
+	assert_non_null(s);
+	struct store_stmt *st = store_stmt(s, "SELECT sent_at FROM outbox ORDER BY id");
+	int64_t prev = -1;
+	int n = 0;
+	while (store_step(st) == STORE_ROW) {
+		int64_t at = store_col_int(st, 0);
+		if (prev >= 0 && at - prev < 250)
+			fail_msg("records %d and %d sent %lld ms apart", n - 1, n, (long long)(at - prev));
+		prev = at;
+		n++;
+	}
+	store_reset(st);
+	store_close(s);
+	assert_int_equal(n, 6);
 }
 
 static void test_thread_off_and_stop_while_hanging(void **state)
@@ -765,17 +1049,25 @@ int main(void)
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test_setup_teardown(test_webhook_flaky, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_killed_mid_upload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_single_record_batch_pinned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_actionnetwork, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_actionnetwork_no_event_tags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_actionnetwork_empty_200, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_actionnetwork_email_lookup_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_webdav_nginx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_times_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_401_parks_without_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_reply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_500_and_422, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token_file_problems, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_token_file_too_large_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_waits_for_clock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wake_keeps_retry_after, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wake_after_refused_token, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_token_survives_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wake_sends_without_poll, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_actionnetwork_spacing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_off_and_stop_while_hanging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cmd_upload, setup, teardown),
 	};

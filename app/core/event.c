@@ -104,7 +104,7 @@ static void committed(void *ctx, unsigned tables)
 	if (tables & STORE_T_OUTBOX) {
 		topics |= EVENT_BIT(EVENT_UPLOAD);
 		if (ev->uploader)
-			uploader_kick(ev->uploader); /* MERGE: uploader_wake */
+			uploader_wake(ev->uploader); /* never shortens a backoff or a Retry-After */
 	}
 	if (tables & STORE_T_PRINT) {
 		topics |= EVENT_BIT(EVENT_PRINT);
@@ -202,7 +202,8 @@ static void start_uploader(struct event *ev, const struct upload_opts *opts)
 		o = *opts;
 	else
 		upload_opts_default(&o);
-	(void)upload_changed; /* MERGE: o.changed = upload_changed; */
+	o.changed = upload_changed;
+	o.changed_ctx = ev;
 	ev->uploader = uploader_start(p, ev->data_dir, ev->clock, &o);
 	if (!ev->uploader)
 		str_copy(ev->upload_error, sizeof(ev->upload_error), err_msg());

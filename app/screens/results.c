@@ -16,8 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The status is copied at most this often while the screen is shown. */
-#define REFRESH_MS 1000
 /* barnstorm-EVENTID-...: the event id is cut to this many bytes (FAT names stay short). */
 #define FOLDER_ID_MAX 48
 
@@ -34,17 +32,10 @@ void results_close(struct kiosk *k)
 	k->results = NULL;
 }
 
-void results_clock_moved(struct kiosk *k, int64_t delta_ms)
-{
-	if (k->results->refreshed_at)
-		k->results->refreshed_at += delta_ms;
-}
-
 /* Copies the upload status the event core keeps (never waits for the network). */
 static void refresh(struct kiosk *k)
 {
 	struct results_ui *r = k->results;
-	r->refreshed_at = clock_now(&k->clock);
 	r->seen = event_version(k->event, EVENT_BIT(EVENT_UPLOAD));
 	event_upload_status(k->event, &r->status);
 }
@@ -424,12 +415,10 @@ void screen_results(struct kiosk *k)
 	if (r->last_frame + 1 != k->frames) {
 		r->export_state = RESULTS_EXPORT_NONE;
 		refresh(k);
-	} else if (event_version(k->event, EVENT_BIT(EVENT_UPLOAD)) != r->seen ||
-		   now - r->refreshed_at >= REFRESH_MS || now < r->refreshed_at) {
-		refresh(k); /* MERGE: only on a version change once the uploader reports its own */
+	} else if (event_version(k->event, EVENT_BIT(EVENT_UPLOAD)) != r->seen) {
+		refresh(k);
 	}
 	r->last_frame = k->frames;
-	kiosk_wake_at(k, r->refreshed_at + REFRESH_MS);
 
 	/* The export runs in the frame after the one that said "Exporting…", so that message is
 	 * on screen while the files are written. */

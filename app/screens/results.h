@@ -33,7 +33,6 @@ struct results_ui {
 	uint64_t seen;                /* event_version(EVENT_UPLOAD) of the snapshot */
 
 	struct upload_status status;  /* the snapshot on screen */
-	int64_t refreshed_at;         /* clock ms of that snapshot */
 	int last_frame;               /* k->frames when the screen was last drawn (a new visit
 					 * when it was not drawn in the frame before) */
 
@@ -47,7 +46,6 @@ struct results_ui {
 /* Called when the kiosk has loaded a usable pack and store, and before they are released. */
 void results_open(struct kiosk *k);
 void results_close(struct kiosk *k);
-void results_clock_moved(struct kiosk *k, int64_t delta_ms);
 void screen_results(struct kiosk *k);
 
 #endif

@@ -30,8 +30,7 @@ static const struct feature_def CHECKIN = {"checkin", checkin_open, checkin_clos
 static const struct feature_def MEETING = {"meeting", meeting_open, meeting_close,
 					   meeting_clock_moved};
 static const struct feature_def SIGNUP = {"signup", signup_open, signup_close, signup_clock_moved};
-static const struct feature_def RESULTS = {"results", results_open, results_close,
-					   results_clock_moved};
+static const struct feature_def RESULTS = {"results", results_open, results_close, NULL};
 
 const struct feature_def *const FEATURE_DEFS[] = {&CHECKIN, &MEETING, &SIGNUP, &RESULTS, NULL};
 
