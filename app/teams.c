@@ -182,6 +182,12 @@ int teams_check_details(const struct pack *p, int role, struct commit_details *d
 			return err_set("time '%s' is not HH:MM", d->time);
 		str_copy(d->time, sizeof(d->time), t);
 	}
+	/* A host who said yes to "a phone bank" without when and where has not committed to
+	 * anything yet: the day, time and place a role asks for are required (the text is a
+	 * note, and stays optional). */
+	for (int k = ASK_DAY; k <= ASK_PLACE; k++)
+		if (role_asks(r, (enum ask_kind)k) && !fields[k][0])
+			return err_set("role '%s' needs a %s", r->name, ASK_NAMES[k]);
 	return 0;
 }
 

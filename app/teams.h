@@ -69,7 +69,9 @@ int teams_suggest(const struct pack *p, const char *postcode);
 int teams_suggest_person(struct store *s, const struct pack *p, int64_t person_id);
 
 /* Checks details against what role `role` asks: -1 with err_msg() naming the field and the bad
- * value ("time '25:00' is not HH:MM"); normalises day to its key and time to "HH:MM". */
+ * value ("time '25:00' is not HH:MM") or the missing one ("role 'Host' needs a place": the day,
+ * time and place a role asks for are required, its text is not); normalises day to its key and
+ * time to "HH:MM". */
 int teams_check_details(const struct pack *p, int role, struct commit_details *d);
 
 /* Adds a commitment for person_id (a row of table person). role indexes p->roles, team

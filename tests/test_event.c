@@ -135,11 +135,37 @@ static void search_error_is_not_no_match(void **state)
 	free(k);
 }
 
+/* Every word on a slip is in the attendee's language (a Danish slip said "commits to:" and
+ * "Team:" in English: the words were not in the catalogs). */
+static void slip_words_in_the_attendees_language(void **state)
+{
+	(void)state;
+	char dir[1024];
+	snprintf(dir, sizeof(dir), "%s/build/locale", tu_src());
+	const char *codes[] = {"da", "sv", "en"};
+	struct i18n *t = i18n_open(dir, codes, 3);
+	assert_non_null(t);
+	struct slip_labels da, sv, en;
+	event_slip_labels(t, "da", &da);
+	event_slip_labels(t, "sv", &sv);
+	event_slip_labels(t, "en", &en);
+	assert_string_equal(da.team, "Hold:");
+	assert_string_equal(sv.team, "Lag:");
+	assert_string_equal(da.commits_to, "siger ja til:");
+	assert_string_equal(sv.commits_to, "säger ja till:");
+	assert_string_equal(da.open_link, "Åbn dette link:");
+	assert_string_equal(sv.scan, "Skanna med din telefon");
+	assert_string_equal(da.weekdays[1], "Tirsdag");
+	assert_string_equal(en.team, "Team:");
+	i18n_close(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(commit_notifies_by_topic, setup, teardown),
 		cmocka_unit_test_setup_teardown(search_error_is_not_no_match, setup, teardown),
+		cmocka_unit_test(slip_words_in_the_attendees_language),
 	};
 	return RUN_TESTS(tests);
 }

@@ -310,6 +310,11 @@ static void edit_and_cancel(void **state)
 		"tap \"Aarhus C\"\n"
 		"tap \"Sat\"\n"
 		"tap \"10:00\"\n"
+		/* Without a place a host has not said where: Next says so. */
+		"tap \"Next\"\n"
+		"expect \"Type where it happens.\"\n"
+		"tap \"Place, e.g. an address\"\n"
+		"type \"Kælderen\"\n"
 		"tap \"Next\"\n"
 		"tap \"Confirm\"\n"
 		"tap \"New person\"\n"
@@ -342,7 +347,7 @@ static void edit_and_cancel(void **state)
 	assert_string_equal(v, "Holdleder/Aarhus N/{\"text\":\"Ny leder\"}");
 	q_text(f, "SELECT role || '/' || details FROM commitment WHERE cancelled_at IS NULL", v,
 	       sizeof(v));
-	assert_string_equal(v, "Vært for ugentlig telefonbank/{\"day\":\"saturday\",\"time\":\"10:00\"}");
+	assert_string_equal(v, "Vært for ugentlig telefonbank/{\"day\":\"saturday\",\"time\":\"10:00\",\"place\":\"Kælderen\"}");
 	/* add, add, edit (a second "commitment" record), cancel */
 	assert_int_equal(q(f, "SELECT count(*) FROM outbox WHERE kind = 'commitment'"), 3);
 	assert_int_equal(q(f, "SELECT count(*) FROM outbox WHERE kind = 'commitment_cancel'"), 1);
@@ -381,7 +386,9 @@ static void fifty_and_the_board(void **state)
 			hosts++;
 			n += (size_t)str_fmt(script + n, cap - n,
 					     "tap \"Vært for ugentlig telefonbank\"\ntap \"%s\"\n"
-					     "tap \"Wed\"\ntap \"18:00\"\ntap \"Next\"\n", TEAMS[i % 4]);
+					     "tap \"Wed\"\ntap \"18:00\"\n"
+					     "tap \"Place, e.g. an address\"\ntype \"Folkets Hus\"\n"
+					     "tap \"Next\"\n", TEAMS[i % 4]);
 		}
 		n += (size_t)str_fmt(script + n, cap - n,
 				     "tap \"Confirm\"\nexpect \"Thank you, %s!\"\ntap \"New person\"\n", first);

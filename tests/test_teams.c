@@ -137,9 +137,17 @@ static void details_validated(void **state)
 	assert_int_equal(teams_check_details(f->p, 1, &d), 0);
 	assert_string_equal(d.day, "tuesday");
 	assert_string_equal(d.time, "09:30");
-	struct commit_details sv = {"lördag", "19:00", "", ""};
+	struct commit_details sv = {"lördag", "19:00", "Folkets Park", ""};
 	assert_int_equal(teams_check_details(f->p, 1, &sv), 0);
 	assert_string_equal(sv.day, "saturday");
+	/* What the role asks for (day, time, place) must be there: a yes without them is not a
+	 * commitment yet. */
+	struct commit_details no_place = {"lördag", "19:00", "  ", ""};
+	assert_int_equal(teams_check_details(f->p, 1, &no_place), -1);
+	assert_non_null(strstr(err_msg(), "needs a place"));
+	struct commit_details no_day = {"", "19:00", "Folkets Park", ""};
+	assert_int_equal(teams_check_details(f->p, 1, &no_day), -1);
+	assert_non_null(strstr(err_msg(), "needs a day"));
 	struct commit_details bad_day = {"someday", "", "", ""};
 	assert_int_equal(teams_check_details(f->p, 1, &bad_day), -1);
 	assert_string_equal(err_msg(), "day 'someday' is not a weekday name");
@@ -152,7 +160,8 @@ static void details_validated(void **state)
 	assert_int_equal(teams_check_details(f->p, 0, &unasked), -1);
 	assert_string_equal(err_msg(), "role 'Holdleder' does not ask for a place");
 	struct commit_details empty = {"", "", "", ""};
-	assert_int_equal(teams_check_details(f->p, 1, &empty), 0);
+	assert_int_equal(teams_check_details(f->p, 1, &empty), -1); /* asks, so required */
+	assert_int_equal(teams_check_details(f->p, 2, &empty), 0);  /* a text is optional */
 	assert_int_equal(teams_check_details(f->p, 7, &empty), -1);
 	assert_non_null(strstr(err_msg(), "no role number 7"));
 	assert_int_equal(teams_weekday_parse("SØNDAG"), -1); /* only ASCII folds */
@@ -334,12 +343,14 @@ static void board_matches_store(void **state)
 	for (int i = 0; i < 50; i++) {
 		int role = i < 8 ? 0 : i < 42 ? 1 : 2;
 		int team = i % 4 == 3 ? -1 : i % 4;
-		assert_int_equal(teams_commit_add(f->s, &f->c, f->p, ids[i], role, team, NULL, NULL),
-				 0);
+		struct commit_details d = {"monday", "19:00", "Folkets Hus", ""};
+		assert_int_equal(teams_commit_add(f->s, &f->c, f->p, ids[i], role, team,
+						  role == 1 ? &d : NULL, NULL), 0);
 		clock_advance(&f->c, 1000);
 	}
-	assert_int_equal(teams_commit_add(f->s, &f->c, f->p, ids[0], 1, 0, NULL, NULL), 0);
-	assert_int_equal(teams_commit_add(f->s, &f->c, f->p, ids[0], 1, 0, NULL, NULL), 0);
+	struct commit_details when = {"monday", "19:00", "Folkets Hus", ""};
+	assert_int_equal(teams_commit_add(f->s, &f->c, f->p, ids[0], 1, 0, &when, NULL), 0);
+	assert_int_equal(teams_commit_add(f->s, &f->c, f->p, ids[0], 1, 0, &when, NULL), 0);
 	/* A cancelled one does not count. */
 	int64_t cid;
 	assert_int_equal(teams_commit_add(f->s, &f->c, f->p, ids[60], 0, 0, NULL, &cid), 0);

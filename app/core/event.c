@@ -55,19 +55,24 @@ static const char *const WEEKDAYS[7] = {
 	N_("Saturday"), N_("Sunday"),
 };
 
-static void slip_labels(void *ctx, const char *lang, struct slip_labels *out)
+void event_slip_labels(const struct i18n *t, const char *lang, struct slip_labels *out)
 {
-	const struct i18n *t = ctx;
 	int li = t ? i18n_index(t, lang) : -1;
 	memset(out, 0, sizeof(*out));
 	if (li < 0)
 		return; /* NULL fields: English */
-	out->commits_to = i18n_get(t, li, "commits to:");
-	out->team = i18n_get(t, li, "Team:");
-	out->scan = i18n_get(t, li, "Scan with your phone");
-	out->open_link = i18n_get(t, li, "Open this link:");
+	/* Marked with N_(): the catalogs must have them, or a Danish slip says "Team:". */
+	out->commits_to = i18n_get(t, li, N_("commits to:"));
+	out->team = i18n_get(t, li, N_("Team:"));
+	out->scan = i18n_get(t, li, N_("Scan with your phone"));
+	out->open_link = i18n_get(t, li, N_("Open this link:"));
 	for (int i = 0; i < 7; i++)
 		out->weekdays[i] = i18n_get(t, li, WEEKDAYS[i]);
+}
+
+static void slip_labels(void *ctx, const char *lang, struct slip_labels *out)
+{
+	event_slip_labels(ctx, lang, out);
 }
 
 void event_touch(struct event *ev, unsigned topics)

@@ -113,5 +113,8 @@ int event_print_status(struct event *ev, struct printq_status *out);
 const char *event_printer_error(const struct event *ev);
 int event_has_printer(const struct event *ev);
 void event_print_retry(struct event *ev, int64_t job_id);
+/* The words on a slip in a person's language from the catalogs (English without one); the print
+ * queue's labels callback. Thread-safe: the catalogs are read-only once open. */
+void event_slip_labels(const struct i18n *t, const char *lang, struct slip_labels *out);
 
 #endif

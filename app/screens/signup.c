@@ -648,7 +648,14 @@ static int check_details(struct kiosk *k)
 	if (s->time_typed[0])
 		str_copy(d.time, sizeof(d.time), s->time_typed);
 	if (teams_check_details(&k->pack, s->role, &d) < 0) {
-		if (!strncmp(err_msg(), "time", 4))
+		/* In words for the person at the table, in their language. */
+		if (strstr(err_msg(), "needs a day"))
+			set_error(s, tr(k, "Choose a day."));
+		else if (strstr(err_msg(), "needs a time"))
+			set_error(s, tr(k, "Choose a time."));
+		else if (strstr(err_msg(), "needs a place"))
+			set_error(s, tr(k, "Type where it happens."));
+		else if (!strncmp(err_msg(), "time", 4))
 			set_error(s, tr(k, "Check the time: hours and minutes, like 19:00."));
 		else
 			set_error(s, err_msg());
