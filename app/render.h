@@ -9,6 +9,9 @@
 #include "ui.h"
 
 struct SDL_Renderer;
+
+/* The ceiling of texture memory the text cache keeps (a Pi has little to spare). */
+#define RENDER_TEXT_MAX_BYTES (48u << 20)
 struct render;
 
 struct render_stats {
