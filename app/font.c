@@ -98,8 +98,18 @@ int font_render(struct font *f, const char *text, struct font_bitmap *out)
 	/* Shaded on black/white gives an 8-bit palettised surface whose index is the coverage. */
 	SDL_Color fg = {255, 255, 255, 255}, bg = {0, 0, 0, 255};
 	SDL_Surface *s = TTF_RenderUTF8_Shaded(f->ttf, text, fg, bg);
-	if (!s)
+	if (!s) {
+		/* Text of only zero-width characters (U+00AD, U+200B, U+200D) makes SDL_ttf fail
+		 * with "Text has zero width": that is an empty line, not an error. */
+		int w = -1, h = 0;
+		if (TTF_SizeUTF8(f->ttf, text, &w, &h) == 0 && w == 0) {
+			out->w = 0;
+			out->h = TTF_FontHeight(f->ttf);
+			out->px = xcalloc(1, 1);
+			return 0;
+		}
 		return err_set("cannot render text: %s", TTF_GetError());
+	}
 	if (s->format->BitsPerPixel != 8) {
 		SDL_FreeSurface(s);
 		return err_set("unexpected surface format from SDL_ttf");

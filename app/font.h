@@ -26,7 +26,9 @@ void font_close(struct font *f);
 int font_line_height(const struct font *f);
 /* Width and height of text in pixels. 0, or -1 for text that is not valid UTF-8. */
 int font_measure(struct font *f, const char *text, int *w, int *h);
-/* Rasterises one line of text. -1 with err_msg() on failure (empty text gives a 0-width bitmap). */
+/* Rasterises one line of text. -1 with err_msg() on failure (invalid UTF-8); *out is set only on
+ * success. Text that draws nothing (empty, or only zero-width characters) gives a 0-width
+ * bitmap. */
 int font_render(struct font *f, const char *text, struct font_bitmap *out);
 void font_bitmap_free(struct font_bitmap *b);
 /* The path of the font file a face uses (for messages and docs). */

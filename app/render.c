@@ -12,6 +12,8 @@
 #define TEXT_MAX_ENTRIES 1024
 #define TEXT_MAX_BYTES RENDER_TEXT_MAX_BYTES
 #define IMAGE_SLOTS 16
+#define TEXT_BYTES_MAX 1023      /* longer text is measured and drawn cut (the UI fits lines) */
+#define TEXT_CLEAN_MAX (3 * TEXT_BYTES_MAX + 1)
 
 struct text_entry {
 	int used;
@@ -60,7 +62,8 @@ static void drop_entry(struct render *rd, struct text_entry *e)
 		return;
 	rd->bytes -= (size_t)e->w * (size_t)e->h * 4;
 	rd->entries--;
-	SDL_DestroyTexture(e->tex);
+	if (e->tex)
+		SDL_DestroyTexture(e->tex);
 	free(e->text);
 	memset(e, 0, sizeof(*e));
 }
@@ -113,14 +116,40 @@ void render_close(struct render *rd)
 	free(rd);
 }
 
+/* Copies up to TEXT_BYTES_MAX bytes of text into out (at least TEXT_CLEAN_MAX bytes) as valid
+ * UTF-8: each byte that does not start a valid sequence becomes U+FFFD, so measuring and drawing
+ * agree on text the UI core did not check (a pack's venue, typed text). */
+static void clean_text(char *out, const char *text, size_t len)
+{
+	if (len > TEXT_BYTES_MAX) {
+		len = TEXT_BYTES_MAX;
+		/* Cut on a character boundary (at most 3 bytes back). */
+		for (int k = 0; k < 3 && len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80; k++)
+			len--;
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)text[i];
+		size_t n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 :
+			   c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+		if (c != 0 && n && i + n <= len && utf8_valid(text + i, n)) {
+			memcpy(out + o, text + i, n);
+			o += n;
+			i += n;
+		} else {
+			memcpy(out + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			i++;
+		}
+	}
+	out[o] = '\0';
+}
+
 int render_measure(void *ctx, enum ui_font f, int bold, const char *text, size_t len)
 {
 	struct render *rd = ctx;
-	char buf[1024];
-	if (len >= sizeof(buf))
-		len = sizeof(buf) - 1;
-	memcpy(buf, text, len);
-	buf[len] = '\0';
+	char buf[TEXT_CLEAN_MAX];
+	clean_text(buf, text, len);
 	int w = 0, h = 0;
 	if (font_measure(rd->fonts[f][bold ? 1 : 0], buf, &w, &h) < 0)
 		return (int)len * UI_FONT_PX[f];
@@ -152,9 +181,13 @@ static void make_room(struct render *rd, size_t need)
 	}
 }
 
+/* The cached texture of a line of text; NULL when it cannot be drawn. An entry may have no
+ * texture (tex NULL, w 0) for text that draws nothing, so that is not rendered again each frame. */
 static struct text_entry *text_get(struct render *rd, enum ui_font f, int bold, struct ui_color c,
-				   const char *text)
+				   const char *raw)
 {
+	char text[TEXT_CLEAN_MAX];
+	clean_text(text, raw, strlen(raw));
 	uint32_t h = text_hash(f, bold, c, text);
 	unsigned i = h & (TEXT_SLOTS - 1);
 	struct text_entry *free_slot = NULL;
@@ -176,12 +209,11 @@ static struct text_entry *text_get(struct render *rd, enum ui_font f, int bold, 
 		}
 	}
 	rd->misses++;
-	struct font_bitmap bm;
-	if (font_render(rd->fonts[f][bold ? 1 : 0], text, &bm) < 0 || bm.w == 0) {
-		if (bm.px)
-			font_bitmap_free(&bm);
+	struct font_bitmap bm = {0};
+	if (font_render(rd->fonts[f][bold ? 1 : 0], text, &bm) < 0)
 		return NULL;
-	}
+	if (bm.w == 0)
+		bm.h = 0; /* nothing to draw: an entry without a texture */
 	size_t bytes = (size_t)bm.w * (size_t)bm.h * 4;
 	make_room(rd, bytes);
 	if (!free_slot || free_slot->used) {
@@ -196,19 +228,22 @@ static struct text_entry *text_get(struct render *rd, enum ui_font f, int bold, 
 		font_bitmap_free(&bm);
 		return NULL;
 	}
-	SDL_Texture *tex = SDL_CreateTexture(rd->r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC,
-					     bm.w, bm.h);
-	if (!tex) {
-		font_bitmap_free(&bm);
-		return NULL;
+	SDL_Texture *tex = NULL;
+	if (bm.w > 0) {
+		tex = SDL_CreateTexture(rd->r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC, bm.w,
+					bm.h);
+		if (!tex) {
+			font_bitmap_free(&bm);
+			return NULL;
+		}
+		uint32_t *px = xmalloc(bytes);
+		uint32_t rgb = (uint32_t)c.r << 16 | (uint32_t)c.g << 8 | c.b;
+		for (size_t k = 0; k < (size_t)bm.w * (size_t)bm.h; k++)
+			px[k] = (uint32_t)(bm.px[k] * c.a / 255) << 24 | rgb;
+		SDL_UpdateTexture(tex, NULL, px, bm.w * 4);
+		SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND);
+		free(px);
 	}
-	uint32_t *px = xmalloc(bytes);
-	uint32_t rgb = (uint32_t)c.r << 16 | (uint32_t)c.g << 8 | c.b;
-	for (size_t k = 0; k < (size_t)bm.w * (size_t)bm.h; k++)
-		px[k] = (uint32_t)(bm.px[k] * c.a / 255) << 24 | rgb;
-	SDL_UpdateTexture(tex, NULL, px, bm.w * 4);
-	SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND);
-	free(px);
 	struct text_entry *e = free_slot;
 	e->used = 1;
 	e->hash = h;
@@ -315,7 +350,7 @@ void render_frame(struct render *rd, const struct ui *ui, struct ui_color bg)
 		}
 		case UI_CMD_TEXT: {
 			struct text_entry *e = text_get(rd, c->font, c->bold, c->color, c->text);
-			if (!e)
+			if (!e || !e->tex)
 				break;
 			/* Centre the rendered line vertically in the command's line box. */
 			SDL_Rect t = {c->r.x, c->r.y + (c->r.h - e->h) / 2, e->w, e->h};
