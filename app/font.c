@@ -85,6 +85,27 @@ int font_measure(struct font *f, const char *text, int *w, int *h)
 	return 0;
 }
 
+int font_advance64(struct font *f, char c)
+{
+	/* SDL_ttf has no call for the unrounded advance its layout (HarfBuzz, in 1/64 px) sums.
+	 * The width of n copies is n * advance / 64 plus a constant (the last glyph's ink past
+	 * its advance, rounding of the ends); the difference of 2n and n copies cancels it:
+	 * 1024 copies more are 1024 * advance / 64 = 16 * advance pixels. */
+	enum { N = 1024 };
+	char buf[2 * N + 1];
+	if ((unsigned char)c < 0x20 || (unsigned char)c > 0x7E)
+		return -1;
+	memset(buf, c, 2 * N);
+	buf[2 * N] = '\0';
+	int w2 = 0, w1 = 0, h = 0;
+	if (TTF_SizeUTF8(f->ttf, buf, &w2, &h) < 0)
+		return -1;
+	buf[N] = '\0';
+	if (TTF_SizeUTF8(f->ttf, buf, &w1, &h) < 0)
+		return -1;
+	return (w2 - w1 + 8) / 16;
+}
+
 int font_render(struct font *f, const char *text, struct font_bitmap *out)
 {
 	if (!utf8_valid(text, strlen(text)))

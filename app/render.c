@@ -14,6 +14,10 @@
 #define IMAGE_SLOTS 16
 #define TEXT_BYTES_MAX 1023      /* longer text is measured and drawn cut (the UI fits lines) */
 #define TEXT_CLEAN_MAX (3 * TEXT_BYTES_MAX + 1)
+/* Strings of only these characters (timers, counts, times of day) are drawn glyph by glyph. */
+static const char GLYPH_CHARS[] = "0123456789:+-";
+#define GLYPH_COUNT (sizeof(GLYPH_CHARS) - 1)
+#define GLYPH_TEXT_MAX 32
 
 struct text_entry {
 	int used;
@@ -24,6 +28,14 @@ struct text_entry {
 	SDL_Texture *tex;
 	int w, h;
 	uint64_t last_used;
+};
+
+/* One character of GLYPH_CHARS in one font, white: drawn in any colour with a colour and alpha
+ * modulation, so a timer that turns amber and red needs no new textures. */
+struct glyph {
+	SDL_Texture *tex;  /* NULL: not rendered yet (or the character draws nothing) */
+	int w, h;
+	int adv64;         /* advance in 1/64 px; -1: not measured yet */
 };
 
 struct image_entry {
@@ -41,6 +53,12 @@ struct render {
 	int entries;
 	size_t bytes;
 	long hits, misses;
+	/* Glyphs per font and weight: at most UI_FONT_COUNT * 2 * GLYPH_COUNT textures, dropped
+	 * with the fonts when the scale changes. */
+	struct glyph glyphs[UI_FONT_COUNT][2][GLYPH_COUNT];
+	int glyph_entries;
+	size_t glyph_bytes;
+	long glyph_hits, glyph_misses;
 	struct image_entry images[IMAGE_SLOTS];
 	uint64_t frame;
 	int reported;      /* a drawing error was logged */
@@ -72,6 +90,18 @@ static void clear_text(struct render *rd)
 {
 	for (int i = 0; i < TEXT_SLOTS; i++)
 		drop_entry(rd, &rd->slots[i]);
+	for (int f = 0; f < UI_FONT_COUNT; f++)
+		for (int b = 0; b < 2; b++)
+			for (size_t i = 0; i < GLYPH_COUNT; i++) {
+				struct glyph *g = &rd->glyphs[f][b][i];
+				if (g->tex)
+					SDL_DestroyTexture(g->tex);
+				g->tex = NULL;
+				g->w = g->h = 0;
+				g->adv64 = -1;
+			}
+	rd->glyph_entries = 0;
+	rd->glyph_bytes = 0;
 }
 
 int render_set_scale(struct render *rd, float scale)
@@ -167,7 +197,9 @@ static uint32_t text_hash(enum ui_font f, int bold, struct ui_color c, const cha
 	return h;
 }
 
-/* Evicts the least recently used entries until there is room for `need` more bytes. */
+/* Evicts the least recently drawn entries until there is room for `need` more bytes, never one
+ * drawn in the current frame (a frame of more text than the ceiling keeps all of it until a
+ * later frame no longer draws it). */
 static void make_room(struct render *rd, size_t need)
 {
 	while (rd->entries > 0 && (rd->entries >= TEXT_MAX_ENTRIES || rd->bytes + need > TEXT_MAX_BYTES)) {
@@ -313,6 +345,83 @@ static SDL_Texture *image_get(struct render *rd, const struct ui_image *img)
 	return slot->tex;
 }
 
+/* Whether text is drawn from the glyph cache: short, and only characters of GLYPH_CHARS. */
+static int glyph_text(const char *text)
+{
+	size_t n = 0;
+	for (; text[n]; n++)
+		if (n >= GLYPH_TEXT_MAX || !memchr(GLYPH_CHARS, text[n], GLYPH_COUNT))
+			return 0;
+	return n > 0;
+}
+
+/* The glyph of character c (in GLYPH_CHARS), rendered and measured on first use; NULL when it
+ * cannot be. */
+static struct glyph *glyph_get(struct render *rd, enum ui_font f, int bold, char c)
+{
+	size_t i = (size_t)((const char *)memchr(GLYPH_CHARS, c, GLYPH_COUNT) - GLYPH_CHARS);
+	struct glyph *g = &rd->glyphs[f][bold][i];
+	if (g->adv64 >= 0) {
+		rd->glyph_hits++;
+		return g;
+	}
+	rd->glyph_misses++;
+	struct font *fo = rd->fonts[f][bold];
+	char one[2] = {c, '\0'};
+	struct font_bitmap bm = {0};
+	int adv = font_advance64(fo, c);
+	if (adv < 0 || font_render(fo, one, &bm) < 0)
+		return NULL;
+	if (bm.w > 0) {
+		SDL_Texture *tex = SDL_CreateTexture(rd->r, SDL_PIXELFORMAT_ARGB8888,
+						     SDL_TEXTUREACCESS_STATIC, bm.w, bm.h);
+		if (!tex) {
+			font_bitmap_free(&bm);
+			return NULL;
+		}
+		size_t n = (size_t)bm.w * (size_t)bm.h;
+		uint32_t *px = xmalloc(n * 4);
+		for (size_t k = 0; k < n; k++)
+			px[k] = (uint32_t)bm.px[k] << 24 | 0xFFFFFF;
+		SDL_UpdateTexture(tex, NULL, px, bm.w * 4);
+		SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND);
+		free(px);
+		g->tex = tex;
+		g->w = bm.w;
+		g->h = bm.h;
+		rd->glyph_entries++;
+		rd->glyph_bytes += n * 4;
+	}
+	g->adv64 = adv;
+	font_bitmap_free(&bm);
+	return g;
+}
+
+/* Draws a glyph_text() string one cached glyph at a time, at the positions SDL_ttf's layout
+ * gives the whole string (see font_advance64()). 0, or -1 when a glyph is missing (the caller
+ * then draws the whole string). */
+static int draw_glyphs(struct render *rd, const struct ui_cmd *c)
+{
+	int bold = c->bold ? 1 : 0;
+	struct glyph *gs[GLYPH_TEXT_MAX];
+	size_t n = 0;
+	for (const char *p = c->text; *p; p++)
+		if (!(gs[n++] = glyph_get(rd, c->font, bold, *p)))
+			return -1;
+	long pos = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct glyph *g = gs[i];
+		if (g->tex) {
+			SDL_SetTextureColorMod(g->tex, c->color.r, c->color.g, c->color.b);
+			SDL_SetTextureAlphaMod(g->tex, c->color.a);
+			SDL_Rect t = {c->r.x + (int)(pos >> 6), c->r.y + (c->r.h - g->h) / 2, g->w, g->h};
+			SDL_RenderCopy(rd->r, g->tex, NULL, &t);
+		}
+		pos += g->adv64;
+	}
+	return 0;
+}
+
 void render_forget_image(struct render *rd, uint64_t id)
 {
 	for (int i = 0; i < IMAGE_SLOTS; i++)
@@ -349,6 +458,8 @@ void render_frame(struct render *rd, const struct ui *ui, struct ui_color bg)
 			break;
 		}
 		case UI_CMD_TEXT: {
+			if (glyph_text(c->text) && draw_glyphs(rd, c) == 0)
+				break;
 			struct text_entry *e = text_get(rd, c->font, c->bold, c->color, c->text);
 			if (!e || !e->tex)
 				break;
@@ -365,6 +476,9 @@ void render_frame(struct render *rd, const struct ui *ui, struct ui_color bg)
 		}
 		}
 	}
+	/* Back under the ceiling when an earlier frame went over it. */
+	if (rd->bytes > TEXT_MAX_BYTES)
+		make_room(rd, 0);
 }
 
 int render_screenshot(struct render *rd, const char *path)
@@ -390,6 +504,10 @@ void render_stats(const struct render *rd, struct render_stats *out)
 	out->text_bytes = rd->bytes;
 	out->text_hits = rd->hits;
 	out->text_misses = rd->misses;
+	out->glyph_entries = rd->glyph_entries;
+	out->glyph_bytes = rd->glyph_bytes;
+	out->glyph_hits = rd->glyph_hits;
+	out->glyph_misses = rd->glyph_misses;
 	out->images = 0;
 	for (int i = 0; i < IMAGE_SLOTS; i++)
 		out->images += rd->images[i].tex != NULL;

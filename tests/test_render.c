@@ -13,8 +13,8 @@
 
 #include <SDL.h>
 
-#define W 800
-#define H 480
+#define W 1920
+#define H 1080
 
 static struct ui ui;
 
@@ -178,11 +178,14 @@ static void timer_digits_look_like_the_whole_string(void **state)
 	fx_open(&f);
 	static const char *const TIMES[] = {"12:34", "+0:01", "-1:07", "4:17", "10:00", "88:88", "1"};
 	const struct ui_color white = {255, 255, 255, 255};
+	static const float SCALES[] = {1.0f, 2.25f}; /* 800x480 and 1920x1080 */
+	for (size_t sc = 0; sc < ARRAY_SIZE(SCALES); sc++)
 	for (size_t t = 0; t < ARRAY_SIZE(TIMES); t++)
 		for (int font = UI_BODY; font < UI_FONT_COUNT; font += 2)
 			for (int bold = 0; bold < 2; bold++) {
 				const char *s = TIMES[t];
-				struct font *fo = font_open(UI_FONT_PX[font], bold);
+				assert_int_equal(render_set_scale(f.r, SCALES[sc]), 0);
+				struct font *fo = font_open((int)((float)UI_FONT_PX[font] * SCALES[sc] + 0.5f), bold);
 				assert_non_null(fo);
 				struct font_bitmap bm = {0};
 				assert_int_equal(font_render(fo, s, &bm), 0);
@@ -190,6 +193,8 @@ static void timer_digits_look_like_the_whole_string(void **state)
 				assert_int_equal(font_measure(fo, s, &mw, &mh), 0);
 				assert_int_equal(render_measure(f.r, (enum ui_font)font, bold, s, strlen(s)), mw);
 				/* Draw twice: the second frame is drawn from the cache. */
+				struct render_stats before, after;
+				render_stats(f.r, &before);
 				for (int pass = 0; pass < 2; pass++) {
 					ui_begin(&ui, W, H);
 					struct ui_cmd *c = &ui.cmds[ui.ncmds++];
@@ -202,6 +207,7 @@ static void timer_digits_look_like_the_whole_string(void **state)
 					c->text = s;
 					ui_end(&ui);
 					render_frame(f.r, &ui, UI_BLACK);
+					assert_true(20 + bm.w <= W && 20 + bm.h <= H);
 					uint32_t *px = malloc((size_t)bm.w * (size_t)bm.h * 4);
 					SDL_Rect rr = {20, 20, bm.w, bm.h};
 					assert_int_equal(SDL_RenderReadPixels(display_renderer(f.d), &rr,
@@ -218,6 +224,10 @@ static void timer_digits_look_like_the_whole_string(void **state)
 						fail_msg("\"%s\" font %d bold %d: %d of %d pixels differ", s, font,
 							 bold, bad, bm.w * bm.h);
 				}
+				/* Drawn from glyphs, not as a string. */
+				render_stats(f.r, &after);
+				assert_int_equal(after.text_misses, before.text_misses);
+				assert_true(after.glyph_hits > before.glyph_hits);
 				font_bitmap_free(&bm);
 				font_close(fo);
 			}
