@@ -90,8 +90,8 @@ int font_advance64(struct font *f, char c)
 	/* SDL_ttf has no call for the unrounded advance its layout (HarfBuzz, in 1/64 px) sums.
 	 * The width of n copies is n * advance / 64 plus a constant (the last glyph's ink past
 	 * its advance, rounding of the ends); the difference of 2n and n copies cancels it:
-	 * 1024 copies more are 1024 * advance / 64 = 16 * advance pixels. */
-	enum { N = 1024 };
+	 * 512 copies more are 512 * advance / 64 = 8 * advance pixels. */
+	enum { N = 512 };
 	char buf[2 * N + 1];
 	if ((unsigned char)c < 0x20 || (unsigned char)c > 0x7E)
 		return -1;
@@ -103,7 +103,7 @@ int font_advance64(struct font *f, char c)
 	buf[N] = '\0';
 	if (TTF_SizeUTF8(f->ttf, buf, &w1, &h) < 0)
 		return -1;
-	return (w2 - w1 + 8) / 16;
+	return (w2 - w1 + 4) / 8;
 }
 
 int font_render(struct font *f, const char *text, struct font_bitmap *out)

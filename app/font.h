@@ -34,7 +34,7 @@ void font_bitmap_free(struct font_bitmap *b);
 /* The advance of a printable ASCII character in 1/64 pixels, as SDL_ttf's layout sums it: a
  * string drawn glyph by glyph, each glyph's one-character bitmap at floor(sum of the advances
  * before it / 64), has the pixels of the whole string (bar antialiased edges where two glyphs
- * overlap). Measures about 3000 glyphs: call once and keep the answer. -1 on failure. */
+ * overlap). Lays out 1536 glyphs: call once and keep the answer. -1 on failure. */
 int font_advance64(struct font *f, char c);
 /* The path of the font file a face uses (for messages and docs). */
 const char *font_path(int bold);

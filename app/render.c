@@ -18,6 +18,16 @@
 static const char GLYPH_CHARS[] = "0123456789:+-";
 #define GLYPH_COUNT (sizeof(GLYPH_CHARS) - 1)
 #define GLYPH_TEXT_MAX 32
+#define GLYPH_SETS 8
+#define GLYPH_MAX_BYTES RENDER_GLYPH_MAX_BYTES
+
+/* Rendered text cropped to its ink: the software renderer blends every pixel it copies, and a
+ * line's box is mostly empty (above capitals, below the baseline, between short words' ends). */
+struct ink {
+	SDL_Texture *tex;  /* NULL: the text draws nothing */
+	int x, y, w, h;    /* the texture's place in the line's box */
+	int line_h;        /* the height of the line's box, to centre it */
+};
 
 struct text_entry {
 	int used;
@@ -25,17 +35,26 @@ struct text_entry {
 	uint8_t font, bold;
 	struct ui_color color;
 	char *text;
-	SDL_Texture *tex;
-	int w, h;
+	struct ink ink;
 	uint64_t last_used;
 };
 
-/* One character of GLYPH_CHARS in one font, white: drawn in any colour with a colour and alpha
- * modulation, so a timer that turns amber and red needs no new textures. */
+/* One character of GLYPH_CHARS in one font and colour. Pre-coloured, not white and modulated:
+ * SDL's software renderer copies a texture with colour modulation through a generic blitter
+ * that costs several times more per pixel, and a huge timer is a lot of pixels. */
 struct glyph {
-	SDL_Texture *tex;  /* NULL: not rendered yet (or the character draws nothing) */
-	int w, h;
-	int adv64;         /* advance in 1/64 px; -1: not measured yet */
+	struct ink ink;
+	int ready;
+};
+
+/* The glyphs of one (font, weight, colour), rendered on first use. */
+struct glyph_set {
+	int used;
+	uint8_t font, bold;
+	struct ui_color color;
+	struct glyph g[GLYPH_COUNT];
+	size_t bytes;
+	uint64_t last_used;
 };
 
 struct image_entry {
@@ -53,9 +72,10 @@ struct render {
 	int entries;
 	size_t bytes;
 	long hits, misses;
-	/* Glyphs per font and weight: at most UI_FONT_COUNT * 2 * GLYPH_COUNT textures, dropped
-	 * with the fonts when the scale changes. */
-	struct glyph glyphs[UI_FONT_COUNT][2][GLYPH_COUNT];
+	/* Glyph sets, the least recently drawn replaced first, under GLYPH_MAX_BYTES; advances
+	 * per font and weight in 1/64 px (0: not measured yet). Dropped when the scale changes. */
+	struct glyph_set glyph_sets[GLYPH_SETS];
+	int adv64[UI_FONT_COUNT][2][GLYPH_COUNT];
 	int glyph_entries;
 	size_t glyph_bytes;
 	long glyph_hits, glyph_misses;
@@ -78,30 +98,34 @@ static void drop_entry(struct render *rd, struct text_entry *e)
 {
 	if (!e->used)
 		return;
-	rd->bytes -= (size_t)e->w * (size_t)e->h * 4;
+	rd->bytes -= (size_t)e->ink.w * (size_t)e->ink.h * 4;
 	rd->entries--;
-	if (e->tex)
-		SDL_DestroyTexture(e->tex);
+	if (e->ink.tex)
+		SDL_DestroyTexture(e->ink.tex);
 	free(e->text);
 	memset(e, 0, sizeof(*e));
+}
+
+static void drop_glyph_set(struct render *rd, struct glyph_set *gs)
+{
+	if (!gs->used)
+		return;
+	for (size_t i = 0; i < GLYPH_COUNT; i++)
+		if (gs->g[i].ink.tex) {
+			SDL_DestroyTexture(gs->g[i].ink.tex);
+			rd->glyph_entries--;
+		}
+	rd->glyph_bytes -= gs->bytes;
+	memset(gs, 0, sizeof(*gs));
 }
 
 static void clear_text(struct render *rd)
 {
 	for (int i = 0; i < TEXT_SLOTS; i++)
 		drop_entry(rd, &rd->slots[i]);
-	for (int f = 0; f < UI_FONT_COUNT; f++)
-		for (int b = 0; b < 2; b++)
-			for (size_t i = 0; i < GLYPH_COUNT; i++) {
-				struct glyph *g = &rd->glyphs[f][b][i];
-				if (g->tex)
-					SDL_DestroyTexture(g->tex);
-				g->tex = NULL;
-				g->w = g->h = 0;
-				g->adv64 = -1;
-			}
-	rd->glyph_entries = 0;
-	rd->glyph_bytes = 0;
+	for (int i = 0; i < GLYPH_SETS; i++)
+		drop_glyph_set(rd, &rd->glyph_sets[i]);
+	memset(rd->adv64, 0, sizeof(rd->adv64));
 }
 
 int render_set_scale(struct render *rd, float scale)
@@ -186,6 +210,67 @@ int render_measure(void *ctx, enum ui_font f, int bold, const char *text, size_t
 	return w;
 }
 
+/* The box of bm's ink, or w = h = 0 when it has none. */
+static void ink_box(const struct font_bitmap *bm, struct ink *ink)
+{
+	int x0 = bm->w, y0 = bm->h, x1 = -1, y1 = -1;
+	for (int y = 0; y < bm->h; y++) {
+		const uint8_t *row = bm->px + (size_t)y * (size_t)bm->w;
+		for (int x = 0; x < bm->w; x++)
+			if (row[x]) {
+				x0 = x < x0 ? x : x0;
+				x1 = x > x1 ? x : x1;
+				y0 = y < y0 ? y : y0;
+				y1 = y;
+			}
+	}
+	ink->line_h = bm->h;
+	if (x1 < 0) {
+		ink->x = ink->y = ink->w = ink->h = 0;
+		return;
+	}
+	ink->x = x0;
+	ink->y = y0;
+	ink->w = x1 - x0 + 1;
+	ink->h = y1 - y0 + 1;
+}
+
+/* Makes ink->tex from the inked part of bm (see ink_box()) in colour c. 0 (ink->tex stays NULL
+ * for a bitmap without ink), or -1 when SDL cannot make the texture. */
+static int ink_texture(struct render *rd, const struct font_bitmap *bm, struct ui_color c,
+		       struct ink *ink)
+{
+	ink->tex = NULL;
+	if (ink->w == 0)
+		return 0;
+	SDL_Texture *tex = SDL_CreateTexture(rd->r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC,
+					     ink->w, ink->h);
+	if (!tex)
+		return -1;
+	uint32_t *px = xmalloc((size_t)ink->w * (size_t)ink->h * 4);
+	uint32_t rgb = (uint32_t)c.r << 16 | (uint32_t)c.g << 8 | c.b;
+	for (int y = 0; y < ink->h; y++) {
+		const uint8_t *src = bm->px + (size_t)(ink->y + y) * (size_t)bm->w + (size_t)ink->x;
+		uint32_t *dst = px + (size_t)y * (size_t)ink->w;
+		for (int x = 0; x < ink->w; x++)
+			dst[x] = (uint32_t)(src[x] * c.a / 255) << 24 | rgb;
+	}
+	SDL_UpdateTexture(tex, NULL, px, ink->w * 4);
+	SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND);
+	free(px);
+	ink->tex = tex;
+	return 0;
+}
+
+/* Copies ink onto the screen for a line box at x, y of height h (centred vertically). */
+static void ink_draw(struct render *rd, const struct ink *ink, int x, int y, int h)
+{
+	if (!ink->tex)
+		return;
+	SDL_Rect t = {x + ink->x, y + (h - ink->line_h) / 2 + ink->y, ink->w, ink->h};
+	SDL_RenderCopy(rd->r, ink->tex, NULL, &t);
+}
+
 static uint32_t text_hash(enum ui_font f, int bold, struct ui_color c, const char *s)
 {
 	uint32_t h = 2166136261u;
@@ -214,7 +299,7 @@ static void make_room(struct render *rd, size_t need)
 }
 
 /* The cached texture of a line of text; NULL when it cannot be drawn. An entry may have no
- * texture (tex NULL, w 0) for text that draws nothing, so that is not rendered again each frame. */
+ * texture (ink.tex NULL) for text that draws nothing, so that is not rendered again each frame. */
 static struct text_entry *text_get(struct render *rd, enum ui_font f, int bold, struct ui_color c,
 				   const char *raw)
 {
@@ -244,9 +329,9 @@ static struct text_entry *text_get(struct render *rd, enum ui_font f, int bold, 
 	struct font_bitmap bm = {0};
 	if (font_render(rd->fonts[f][bold ? 1 : 0], text, &bm) < 0)
 		return NULL;
-	if (bm.w == 0)
-		bm.h = 0; /* nothing to draw: an entry without a texture */
-	size_t bytes = (size_t)bm.w * (size_t)bm.h * 4;
+	struct ink ink;
+	ink_box(&bm, &ink);
+	size_t bytes = (size_t)ink.w * (size_t)ink.h * 4;
 	make_room(rd, bytes);
 	if (!free_slot || free_slot->used) {
 		free_slot = NULL;
@@ -256,25 +341,9 @@ static struct text_entry *text_get(struct render *rd, enum ui_font f, int bold, 
 				break;
 			}
 	}
-	if (!free_slot) {
+	if (!free_slot || ink_texture(rd, &bm, c, &ink) < 0) {
 		font_bitmap_free(&bm);
 		return NULL;
-	}
-	SDL_Texture *tex = NULL;
-	if (bm.w > 0) {
-		tex = SDL_CreateTexture(rd->r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC, bm.w,
-					bm.h);
-		if (!tex) {
-			font_bitmap_free(&bm);
-			return NULL;
-		}
-		uint32_t *px = xmalloc(bytes);
-		uint32_t rgb = (uint32_t)c.r << 16 | (uint32_t)c.g << 8 | c.b;
-		for (size_t k = 0; k < (size_t)bm.w * (size_t)bm.h; k++)
-			px[k] = (uint32_t)(bm.px[k] * c.a / 255) << 24 | rgb;
-		SDL_UpdateTexture(tex, NULL, px, bm.w * 4);
-		SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND);
-		free(px);
 	}
 	struct text_entry *e = free_slot;
 	e->used = 1;
@@ -283,9 +352,7 @@ static struct text_entry *text_get(struct render *rd, enum ui_font f, int bold, 
 	e->bold = (uint8_t)(bold ? 1 : 0);
 	e->color = c;
 	e->text = xstrdup(text);
-	e->tex = tex;
-	e->w = bm.w;
-	e->h = bm.h;
+	e->ink = ink;
 	e->last_used = rd->frame;
 	rd->entries++;
 	rd->bytes += bytes;
@@ -355,44 +422,95 @@ static int glyph_text(const char *text)
 	return n > 0;
 }
 
-/* The glyph of character c (in GLYPH_CHARS), rendered and measured on first use; NULL when it
- * cannot be. */
-static struct glyph *glyph_get(struct render *rd, enum ui_font f, int bold, char c)
+/* The advance of glyph i in 1/64 px, measured on first use; -1 when it cannot be. */
+static int glyph_advance(struct render *rd, enum ui_font f, int bold, size_t i)
 {
-	size_t i = (size_t)((const char *)memchr(GLYPH_CHARS, c, GLYPH_COUNT) - GLYPH_CHARS);
-	struct glyph *g = &rd->glyphs[f][bold][i];
-	if (g->adv64 >= 0) {
+	int *a = &rd->adv64[f][bold][i];
+	if (*a == 0) {
+		int v = font_advance64(rd->fonts[f][bold], GLYPH_CHARS[i]);
+		*a = v > 0 ? v : -1;
+	}
+	return *a;
+}
+
+/* The glyph set of (f, bold, color), or a new one in place of the least recently drawn set that
+ * the current frame has not drawn; NULL when every set is in use this frame. */
+static struct glyph_set *glyph_set_get(struct render *rd, enum ui_font f, int bold,
+				       struct ui_color c)
+{
+	struct glyph_set *empty = NULL, *lru = NULL;
+	for (int i = 0; i < GLYPH_SETS; i++) {
+		struct glyph_set *gs = &rd->glyph_sets[i];
+		if (!gs->used) {
+			if (!empty)
+				empty = gs;
+		} else if (gs->font == f && gs->bold == bold && !memcmp(&gs->color, &c, sizeof(c))) {
+			gs->last_used = rd->frame;
+			return gs;
+		} else if (gs->last_used != rd->frame && (!lru || gs->last_used < lru->last_used)) {
+			lru = gs;
+		}
+	}
+	if (empty)
+		lru = empty;
+	if (!lru)
+		return NULL;
+	drop_glyph_set(rd, lru);
+	lru->used = 1;
+	lru->font = (uint8_t)f;
+	lru->bold = (uint8_t)bold;
+	lru->color = c;
+	lru->last_used = rd->frame;
+	return lru;
+}
+
+/* Makes room for `need` more glyph bytes by dropping the least recently drawn sets other than
+ * `keep` that the current frame has not drawn. 0, or -1 when there is no room. */
+static int glyph_room(struct render *rd, size_t need, const struct glyph_set *keep)
+{
+	while (rd->glyph_bytes + need > GLYPH_MAX_BYTES) {
+		struct glyph_set *lru = NULL;
+		for (int i = 0; i < GLYPH_SETS; i++) {
+			struct glyph_set *gs = &rd->glyph_sets[i];
+			if (gs->used && gs != keep && gs->last_used != rd->frame &&
+			    (!lru || gs->last_used < lru->last_used))
+				lru = gs;
+		}
+		if (!lru)
+			return -1;
+		drop_glyph_set(rd, lru);
+	}
+	return 0;
+}
+
+/* Glyph i of a set, rendered on first use; NULL when it cannot be. */
+static struct glyph *glyph_get(struct render *rd, struct glyph_set *gs, size_t i)
+{
+	struct glyph *g = &gs->g[i];
+	if (g->ready) {
 		rd->glyph_hits++;
 		return g;
 	}
 	rd->glyph_misses++;
-	struct font *fo = rd->fonts[f][bold];
-	char one[2] = {c, '\0'};
+	enum ui_font f = (enum ui_font)gs->font;
+	char one[2] = {GLYPH_CHARS[i], '\0'};
 	struct font_bitmap bm = {0};
-	int adv = font_advance64(fo, c);
-	if (adv < 0 || font_render(fo, one, &bm) < 0)
+	if (font_render(rd->fonts[f][gs->bold], one, &bm) < 0)
 		return NULL;
-	if (bm.w > 0) {
-		SDL_Texture *tex = SDL_CreateTexture(rd->r, SDL_PIXELFORMAT_ARGB8888,
-						     SDL_TEXTUREACCESS_STATIC, bm.w, bm.h);
-		if (!tex) {
-			font_bitmap_free(&bm);
-			return NULL;
-		}
-		size_t n = (size_t)bm.w * (size_t)bm.h;
-		uint32_t *px = xmalloc(n * 4);
-		for (size_t k = 0; k < n; k++)
-			px[k] = (uint32_t)bm.px[k] << 24 | 0xFFFFFF;
-		SDL_UpdateTexture(tex, NULL, px, bm.w * 4);
-		SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND);
-		free(px);
-		g->tex = tex;
-		g->w = bm.w;
-		g->h = bm.h;
-		rd->glyph_entries++;
-		rd->glyph_bytes += n * 4;
+	struct ink ink;
+	ink_box(&bm, &ink);
+	size_t bytes = (size_t)ink.w * (size_t)ink.h * 4;
+	if ((bytes && glyph_room(rd, bytes, gs) < 0) || ink_texture(rd, &bm, gs->color, &ink) < 0) {
+		font_bitmap_free(&bm);
+		return NULL;
 	}
-	g->adv64 = adv;
+	g->ink = ink;
+	if (ink.tex) {
+		gs->bytes += bytes;
+		rd->glyph_entries++;
+		rd->glyph_bytes += bytes;
+	}
+	g->ready = 1;
 	font_bitmap_free(&bm);
 	return g;
 }
@@ -403,21 +521,23 @@ static struct glyph *glyph_get(struct render *rd, enum ui_font f, int bold, char
 static int draw_glyphs(struct render *rd, const struct ui_cmd *c)
 {
 	int bold = c->bold ? 1 : 0;
-	struct glyph *gs[GLYPH_TEXT_MAX];
+	struct glyph_set *gs = glyph_set_get(rd, c->font, bold, c->color);
+	if (!gs)
+		return -1;
+	struct glyph *g[GLYPH_TEXT_MAX];
+	int adv[GLYPH_TEXT_MAX];
 	size_t n = 0;
-	for (const char *p = c->text; *p; p++)
-		if (!(gs[n++] = glyph_get(rd, c->font, bold, *p)))
+	for (const char *p = c->text; *p; p++, n++) {
+		size_t i = (size_t)((const char *)memchr(GLYPH_CHARS, *p, GLYPH_COUNT) - GLYPH_CHARS);
+		adv[n] = glyph_advance(rd, c->font, bold, i);
+		g[n] = glyph_get(rd, gs, i);
+		if (adv[n] < 0 || !g[n])
 			return -1;
+	}
 	long pos = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct glyph *g = gs[i];
-		if (g->tex) {
-			SDL_SetTextureColorMod(g->tex, c->color.r, c->color.g, c->color.b);
-			SDL_SetTextureAlphaMod(g->tex, c->color.a);
-			SDL_Rect t = {c->r.x + (int)(pos >> 6), c->r.y + (c->r.h - g->h) / 2, g->w, g->h};
-			SDL_RenderCopy(rd->r, g->tex, NULL, &t);
-		}
-		pos += g->adv64;
+		ink_draw(rd, &g[i]->ink, c->r.x + (int)(pos >> 6), c->r.y, c->r.h);
+		pos += adv[i];
 	}
 	return 0;
 }
@@ -461,11 +581,8 @@ void render_frame(struct render *rd, const struct ui *ui, struct ui_color bg)
 			if (glyph_text(c->text) && draw_glyphs(rd, c) == 0)
 				break;
 			struct text_entry *e = text_get(rd, c->font, c->bold, c->color, c->text);
-			if (!e || !e->tex)
-				break;
-			/* Centre the rendered line vertically in the command's line box. */
-			SDL_Rect t = {c->r.x, c->r.y + (c->r.h - e->h) / 2, e->w, e->h};
-			SDL_RenderCopy(rd->r, e->tex, NULL, &t);
+			if (e)
+				ink_draw(rd, &e->ink, c->r.x, c->r.y, c->r.h);
 			break;
 		}
 		case UI_CMD_IMAGE: {

@@ -17,6 +17,8 @@ struct SDL_Renderer;
  * 1920x1080 frame full of text needs under 5 MiB. A frame that draws more keeps it all until a
  * later frame no longer draws it. */
 #define RENDER_TEXT_MAX_BYTES (6u << 20)
+/* The ceiling of the glyphs timers are drawn from (a 1920x1080 countdown takes about 3.5 MiB). */
+#define RENDER_GLYPH_MAX_BYTES (6u << 20)
 struct render;
 
 /* text_*: the cache of whole strings (hits and misses count lookups); glyph_*: the glyphs that
