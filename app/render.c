@@ -19,6 +19,8 @@ static const char GLYPH_CHARS[] = "0123456789:+-";
 #define GLYPH_COUNT (sizeof(GLYPH_CHARS) - 1)
 #define GLYPH_TEXT_MAX 32
 #define GLYPH_SETS 8
+#define MEASURE_SLOTS 1024       /* widths of short texts, direct-mapped, power of two */
+#define MEASURE_TEXT_MAX 96
 #define GLYPH_MAX_BYTES RENDER_GLYPH_MAX_BYTES
 
 /* Rendered text cropped to its ink: the software renderer blends every pixel it copies, and a
@@ -57,6 +59,16 @@ struct glyph_set {
 	uint64_t last_used;
 };
 
+/* A measured width: the UI measures each label several times a frame (fitting, ellipsis,
+ * centring), and shaping it again each time is a sizeable part of a frame. */
+struct measure_entry {
+	uint32_t hash;
+	uint8_t used, font, bold;
+	uint8_t len;
+	int w;
+	char text[MEASURE_TEXT_MAX];
+};
+
 struct image_entry {
 	uint64_t id;
 	uint32_t version;
@@ -79,6 +91,8 @@ struct render {
 	int glyph_entries;
 	size_t glyph_bytes;
 	long glyph_hits, glyph_misses;
+	struct measure_entry measures[MEASURE_SLOTS];
+	long measure_hits, measure_misses;
 	struct image_entry images[IMAGE_SLOTS];
 	uint64_t frame;
 	int reported;      /* a drawing error was logged */
@@ -126,6 +140,7 @@ static void clear_text(struct render *rd)
 	for (int i = 0; i < GLYPH_SETS; i++)
 		drop_glyph_set(rd, &rd->glyph_sets[i]);
 	memset(rd->adv64, 0, sizeof(rd->adv64));
+	memset(rd->measures, 0, sizeof(rd->measures));
 }
 
 int render_set_scale(struct render *rd, float scale)
@@ -199,14 +214,46 @@ static void clean_text(char *out, const char *text, size_t len)
 	out[o] = '\0';
 }
 
+static uint32_t measure_hash(enum ui_font f, int bold, const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+	h = (h ^ (uint32_t)f) * 16777619u;
+	h = (h ^ (uint32_t)bold) * 16777619u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)s[i]) * 16777619u;
+	return h;
+}
+
 int render_measure(void *ctx, enum ui_font f, int bold, const char *text, size_t len)
 {
 	struct render *rd = ctx;
+	bold = bold ? 1 : 0;
+	struct measure_entry *m = NULL;
+	if (len <= MEASURE_TEXT_MAX) {
+		uint32_t h = measure_hash(f, bold, text, len);
+		m = &rd->measures[h & (MEASURE_SLOTS - 1)];
+		if (m->used && m->hash == h && m->font == f && m->bold == bold && m->len == len &&
+		    !memcmp(m->text, text, len)) {
+			rd->measure_hits++;
+			return m->w;
+		}
+		m->used = 0;
+		m->hash = h;
+	}
+	rd->measure_misses++;
 	char buf[TEXT_CLEAN_MAX];
 	clean_text(buf, text, len);
 	int w = 0, h = 0;
-	if (font_measure(rd->fonts[f][bold ? 1 : 0], buf, &w, &h) < 0)
+	if (font_measure(rd->fonts[f][bold], buf, &w, &h) < 0)
 		return (int)len * UI_FONT_PX[f];
+	if (m) {
+		m->used = 1;
+		m->font = (uint8_t)f;
+		m->bold = (uint8_t)bold;
+		m->len = (uint8_t)len;
+		m->w = w;
+		memcpy(m->text, text, len);
+	}
 	return w;
 }
 
@@ -625,6 +672,8 @@ void render_stats(const struct render *rd, struct render_stats *out)
 	out->glyph_bytes = rd->glyph_bytes;
 	out->glyph_hits = rd->glyph_hits;
 	out->glyph_misses = rd->glyph_misses;
+	out->measure_hits = rd->measure_hits;
+	out->measure_misses = rd->measure_misses;
 	out->images = 0;
 	for (int i = 0; i < IMAGE_SLOTS; i++)
 		out->images += rd->images[i].tex != NULL;

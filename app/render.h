@@ -30,6 +30,7 @@ struct render_stats {
 	int glyph_entries;
 	size_t glyph_bytes;
 	long glyph_hits, glyph_misses;
+	long measure_hits, measure_misses; /* widths of short texts remembered */
 	int images;
 };
 
