@@ -199,15 +199,20 @@ static double count_instructions(const char *self, enum bench_screen s, int w, i
 	return ir;
 }
 
-static double cpu_per_frame(enum bench_screen s, int w, int h, struct render_stats *st)
+/* CPU ms per frame; *draws: screens drawn per frame (kiosk_frame() draws again after input or
+ * when a screen asks for it). */
+static double cpu_per_frame(enum bench_screen s, int w, int h, struct render_stats *st,
+			    double *draws)
 {
 	struct bench b = {0};
 	bench_open(&b, s, w, h);
 	warm(&b);
+	int f0 = b.k->frames;
 	double t0 = cpu_ms();
 	for (int i = 0; i < CPU_FRAMES; i++)
 		bench_frame(&b);
 	double per = (cpu_ms() - t0) / CPU_FRAMES;
+	*draws = (double)(b.k->frames - f0) / CPU_FRAMES;
 	render_stats(b.r, st);
 	const char *shots = getenv("BENCH_FRAMES_SHOTS");
 	if (shots && *shots) {
@@ -235,12 +240,14 @@ int main(int argc, char **argv)
 	static const int SIZES[][2] = {{800, 480}, {1920, 1080}};
 	printf("frame cost, software renderer (instructions: callgrind over %d frames; CPU: %d frames)\n",
 	       IR_FRAMES, CPU_FRAMES);
-	printf("%-8s %-10s %14s %10s %14s\n", "screen", "size", "M instr/frame", "CPU ms", "text cache");
+	printf("%-8s %-10s %14s %10s %6s %14s\n", "screen", "size", "M instr/frame", "CPU ms", "draws",
+	       "text cache");
 	for (int s = 0; s < B_COUNT; s++)
 		for (size_t z = 0; z < ARRAY_SIZE(SIZES); z++) {
 			int w = SIZES[z][0], h = SIZES[z][1];
 			struct render_stats st;
-			double ms = cpu_per_frame((enum bench_screen)s, w, h, &st);
+			double draws;
+			double ms = cpu_per_frame((enum bench_screen)s, w, h, &st, &draws);
 			double ir = vg ? count_instructions(self, (enum bench_screen)s, w, h) : -1;
 			char size[32], irs[32], cache[48];
 			snprintf(size, sizeof(size), "%dx%d", w, h);
@@ -249,7 +256,7 @@ int main(int argc, char **argv)
 			else
 				str_copy(irs, sizeof(irs), "n/a");
 			snprintf(cache, sizeof(cache), "%d/%zuK", st.text_entries, st.text_bytes / 1024);
-			printf("%-8s %-10s %14s %10.2f %14s\n", NAMES[s], size, irs, ms, cache);
+			printf("%-8s %-10s %14s %10.2f %6.1f %14s\n", NAMES[s], size, irs, ms, draws, cache);
 			fflush(stdout);
 		}
 	return 0;
