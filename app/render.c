@@ -352,6 +352,7 @@ static struct text_entry *text_get(struct render *rd, enum ui_font f, int bold, 
 {
 	char text[TEXT_CLEAN_MAX];
 	clean_text(text, raw, strlen(raw));
+	bold = bold ? 1 : 0;
 	uint32_t h = text_hash(f, bold, c, text);
 	unsigned i = h & (TEXT_SLOTS - 1);
 	struct text_entry *free_slot = NULL;
@@ -374,7 +375,7 @@ static struct text_entry *text_get(struct render *rd, enum ui_font f, int bold, 
 	}
 	rd->misses++;
 	struct font_bitmap bm = {0};
-	if (font_render(rd->fonts[f][bold ? 1 : 0], text, &bm) < 0)
+	if (font_render(rd->fonts[f][bold], text, &bm) < 0)
 		return NULL;
 	struct ink ink;
 	ink_box(&bm, &ink);
@@ -396,7 +397,7 @@ static struct text_entry *text_get(struct render *rd, enum ui_font f, int bold, 
 	e->used = 1;
 	e->hash = h;
 	e->font = (uint8_t)f;
-	e->bold = (uint8_t)(bold ? 1 : 0);
+	e->bold = (uint8_t)bold;
 	e->color = c;
 	e->text = xstrdup(text);
 	e->ink = ink;

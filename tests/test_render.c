@@ -169,68 +169,68 @@ static void very_long_text_does_not_crash(void **state)
 	fx_close(&f);
 }
 
-/* Digits and ":+-" drawn from cached glyphs are the very pixels of the whole string, at the
- * width the whole string measures. */
+/* Digits and ":+-" drawn from cached glyphs are the very pixels of the whole string (within one
+ * level), at the width the whole string measures, and come from the glyphs, not the string
+ * cache. The renderer is at `scale`. */
+static void check_digits(struct fx *f, float scale, const char *s, int font, int bold)
+{
+	const struct ui_color white = {255, 255, 255, 255};
+	struct font *fo = font_open((int)((float)UI_FONT_PX[font] * scale + 0.5f), bold);
+	assert_non_null(fo);
+	struct font_bitmap bm = {0};
+	assert_int_equal(font_render(fo, s, &bm), 0);
+	int mw = 0, mh = 0;
+	assert_int_equal(font_measure(fo, s, &mw, &mh), 0);
+	assert_int_equal(render_measure(f->r, (enum ui_font)font, bold, s, strlen(s)), mw);
+	assert_true(20 + bm.w <= W && 20 + bm.h <= H);
+	struct render_stats before, after;
+	render_stats(f->r, &before);
+	/* Twice: the second frame is drawn from the cache. */
+	for (int pass = 0; pass < 2; pass++) {
+		ui_begin(&ui, W, H);
+		struct ui_cmd *c = &ui.cmds[ui.ncmds++];
+		memset(c, 0, sizeof(*c));
+		c->kind = UI_CMD_TEXT;
+		c->r = (struct ui_rect){20, 20, bm.w, bm.h};
+		c->font = (enum ui_font)font;
+		c->bold = bold;
+		c->color = white;
+		c->text = s;
+		ui_end(&ui);
+		render_frame(f->r, &ui, UI_BLACK);
+		uint32_t *px = malloc((size_t)bm.w * (size_t)bm.h * 4);
+		SDL_Rect rr = {20, 20, bm.w, bm.h};
+		assert_int_equal(SDL_RenderReadPixels(display_renderer(f->d), &rr, SDL_PIXELFORMAT_ARGB8888,
+						      px, bm.w * 4), 0);
+		int bad = 0;
+		for (int i = 0; i < bm.w * bm.h; i++)
+			bad += abs((int)(px[i] & 0xFF) - (int)bm.px[i]) > 1;
+		free(px);
+		if (bad)
+			fail_msg("\"%s\" font %d bold %d scale %.2f: %d of %d pixels differ", s, font, bold,
+				 (double)scale, bad, bm.w * bm.h);
+	}
+	render_stats(f->r, &after);
+	assert_int_equal(after.text_misses, before.text_misses);
+	assert_true(after.glyph_hits > before.glyph_hits);
+	font_bitmap_free(&bm);
+	font_close(fo);
+}
+
 static void timer_digits_look_like_the_whole_string(void **state)
 {
 	(void)state;
 	struct fx f;
 	fx_open(&f);
 	static const char *const TIMES[] = {"12:34", "+0:01", "-1:07", "4:17", "10:00", "88:88", "1"};
-	const struct ui_color white = {255, 255, 255, 255};
 	static const float SCALES[] = {1.0f, 2.25f}; /* 800x480 and 1920x1080 */
-	for (size_t sc = 0; sc < ARRAY_SIZE(SCALES); sc++)
-	for (size_t t = 0; t < ARRAY_SIZE(TIMES); t++)
-		for (int font = UI_BODY; font < UI_FONT_COUNT; font += 2)
-			for (int bold = 0; bold < 2; bold++) {
-				const char *s = TIMES[t];
-				assert_int_equal(render_set_scale(f.r, SCALES[sc]), 0);
-				struct font *fo = font_open((int)((float)UI_FONT_PX[font] * SCALES[sc] + 0.5f), bold);
-				assert_non_null(fo);
-				struct font_bitmap bm = {0};
-				assert_int_equal(font_render(fo, s, &bm), 0);
-				int mw = 0, mh = 0;
-				assert_int_equal(font_measure(fo, s, &mw, &mh), 0);
-				assert_int_equal(render_measure(f.r, (enum ui_font)font, bold, s, strlen(s)), mw);
-				/* Draw twice: the second frame is drawn from the cache. */
-				struct render_stats before, after;
-				render_stats(f.r, &before);
-				for (int pass = 0; pass < 2; pass++) {
-					ui_begin(&ui, W, H);
-					struct ui_cmd *c = &ui.cmds[ui.ncmds++];
-					memset(c, 0, sizeof(*c));
-					c->kind = UI_CMD_TEXT;
-					c->r = (struct ui_rect){20, 20, bm.w, bm.h};
-					c->font = (enum ui_font)font;
-					c->bold = bold;
-					c->color = white;
-					c->text = s;
-					ui_end(&ui);
-					render_frame(f.r, &ui, UI_BLACK);
-					assert_true(20 + bm.w <= W && 20 + bm.h <= H);
-					uint32_t *px = malloc((size_t)bm.w * (size_t)bm.h * 4);
-					SDL_Rect rr = {20, 20, bm.w, bm.h};
-					assert_int_equal(SDL_RenderReadPixels(display_renderer(f.d), &rr,
-									      SDL_PIXELFORMAT_ARGB8888, px,
-									      bm.w * 4), 0);
-					int bad = 0;
-					for (int i = 0; i < bm.w * bm.h; i++) {
-						int got = (int)(px[i] & 0xFF), want = bm.px[i];
-						if (abs(got - want) > 1)
-							bad++;
-					}
-					free(px);
-					if (bad)
-						fail_msg("\"%s\" font %d bold %d: %d of %d pixels differ", s, font,
-							 bold, bad, bm.w * bm.h);
-				}
-				/* Drawn from glyphs, not as a string. */
-				render_stats(f.r, &after);
-				assert_int_equal(after.text_misses, before.text_misses);
-				assert_true(after.glyph_hits > before.glyph_hits);
-				font_bitmap_free(&bm);
-				font_close(fo);
-			}
+	for (size_t sc = 0; sc < ARRAY_SIZE(SCALES); sc++) {
+		assert_int_equal(render_set_scale(f.r, SCALES[sc]), 0);
+		for (size_t t = 0; t < ARRAY_SIZE(TIMES); t++)
+			for (int font = UI_BODY; font < UI_FONT_COUNT; font += 2)
+				for (int bold = 0; bold < 2; bold++)
+					check_digits(&f, SCALES[sc], TIMES[t], font, bold);
+	}
 	fx_close(&f);
 }
 
