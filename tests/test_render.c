@@ -2,7 +2,8 @@
  * (zero-width characters, a lone soft hyphen, emoji, unassigned code points, invalid UTF-8) is
  * measured and drawn without a crash; timer digits drawn glyph by glyph look exactly like the
  * whole string and measure the same; the text cache stays under its ceiling while a timer runs;
- * opaque and translucent fills give the expected pixels. */
+ * opaque and translucent fills give the expected pixels; and the kiosk binary survives a pack and
+ * typing with such text. */
 #include "testutil.h"
 
 #include "display.h"
@@ -317,6 +318,36 @@ static void opaque_and_translucent_fills(void **state)
 	fx_close(&f);
 }
 
+/* The kiosk as a person meets it: a pack whose venue is a lone soft hyphen (it crashed on its
+ * first frame), then U+200B, U+200D and an emoji typed into the search (a lone U+200B crashed
+ * it), at both screen sizes, with the real binary. */
+static void kiosk_survives_invisible_text(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char cmd[4096], pack[1024], data[1024], out[8192];
+	snprintf(pack, sizeof(pack), "%s/pack", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "cp -r '%s/assets/demo' '%s' && sed -i 's/^venue = .*/venue = \xC2\xAD/' '%s/event.ini' && "
+		 "grep -q '^venue = \xC2\xAD$' '%s/event.ini'", tu_src(), pack, pack, pack);
+	assert_int_equal(system(cmd), 0);
+	static const char SCRIPT[] =
+		"expect \"Check in\"\n"
+		"tap \"Check in\"\n"
+		"type \"\xE2\x80\x8B\"\n"
+		"type \"\xE2\x80\x8D\"\n"
+		"type \"\xF0\x9F\x98\x80\"\n"
+		"shot search\n";
+	static const char *const SIZES[] = {"800x480", "1920x1080"};
+	for (size_t i = 0; i < ARRAY_SIZE(SIZES); i++) {
+		snprintf(data, sizeof(data), "%s/data%zu", dir, i);
+		assert_int_equal(tu_run_script(out, sizeof(out), dir, "invisible.txt", SCRIPT, pack, data,
+					       dir, SIZES[i], "en"), 0);
+	}
+	tu_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +357,7 @@ int main(void)
 		cmocka_unit_test(timer_digits_look_like_the_whole_string),
 		cmocka_unit_test(text_cache_keeps_its_ceiling),
 		cmocka_unit_test(opaque_and_translucent_fills),
+		cmocka_unit_test(kiosk_survives_invisible_text),
 	};
 	return RUN_TESTS(tests);
 }
