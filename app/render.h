@@ -12,6 +12,7 @@
 #include "ui.h"
 
 struct SDL_Renderer;
+struct render;
 
 /* The ceiling of texture memory the text cache keeps: a Pi has little to spare, and a
  * 1920x1080 frame full of text needs under 5 MiB. A frame that draws more keeps it all until a
@@ -19,10 +20,10 @@ struct SDL_Renderer;
 #define RENDER_TEXT_MAX_BYTES (6u << 20)
 /* The ceiling of the glyphs timers are drawn from (a 1920x1080 countdown takes about 3.5 MiB). */
 #define RENDER_GLYPH_MAX_BYTES (6u << 20)
-struct render;
 
-/* text_*: the cache of whole strings (hits and misses count lookups); glyph_*: the glyphs that
- * strings of digits and ":+-" (timers, counts) are drawn from, a fixed set per font. */
+/* text_*: the cache of whole strings (hits and misses count lookups; bytes are texture memory);
+ * glyph_*: the glyphs strings of digits and ":+-" (timers, counts) are drawn from, in sets per
+ * (font, weight, colour); measure_*: widths of short texts remembered. */
 struct render_stats {
 	int text_entries;
 	size_t text_bytes;
@@ -30,7 +31,7 @@ struct render_stats {
 	int glyph_entries;
 	size_t glyph_bytes;
 	long glyph_hits, glyph_misses;
-	long measure_hits, measure_misses; /* widths of short texts remembered */
+	long measure_hits, measure_misses;
 	int images;
 };
 
