@@ -602,6 +602,9 @@ void render_forget_image(struct render *rd, uint64_t id)
 void render_frame(struct render *rd, const struct ui *ui, struct ui_color bg)
 {
 	rd->frame++;
+	/* The draw blend mode is the renderer's, which its owner may have changed since. */
+	rd->mode = SDL_BLENDMODE_NONE;
+	SDL_SetRenderDrawBlendMode(rd->r, rd->mode);
 	SDL_SetRenderDrawColor(rd->r, bg.r, bg.g, bg.b, 255);
 	SDL_RenderClear(rd->r);
 	for (int i = 0; i < ui->ncmds; i++) {
