@@ -85,6 +85,27 @@ int font_measure(struct font *f, const char *text, int *w, int *h)
 	return 0;
 }
 
+int font_advance64(struct font *f, char c)
+{
+	/* SDL_ttf has no call for the unrounded advance its layout (HarfBuzz, in 1/64 px) sums.
+	 * The width of n copies is n * advance / 64 plus a constant (the last glyph's ink past
+	 * its advance, rounding of the ends); the difference of 2n and n copies cancels it:
+	 * 512 copies more are 512 * advance / 64 = 8 * advance pixels. */
+	enum { N = 512 };
+	char buf[2 * N + 1];
+	if ((unsigned char)c < 0x20 || (unsigned char)c > 0x7E)
+		return -1;
+	memset(buf, c, 2 * N);
+	buf[2 * N] = '\0';
+	int w2 = 0, w1 = 0, h = 0;
+	if (TTF_SizeUTF8(f->ttf, buf, &w2, &h) < 0)
+		return -1;
+	buf[N] = '\0';
+	if (TTF_SizeUTF8(f->ttf, buf, &w1, &h) < 0)
+		return -1;
+	return (w2 - w1 + 4) / 8;
+}
+
 int font_render(struct font *f, const char *text, struct font_bitmap *out)
 {
 	if (!utf8_valid(text, strlen(text)))
@@ -98,8 +119,18 @@ int font_render(struct font *f, const char *text, struct font_bitmap *out)
 	/* Shaded on black/white gives an 8-bit palettised surface whose index is the coverage. */
 	SDL_Color fg = {255, 255, 255, 255}, bg = {0, 0, 0, 255};
 	SDL_Surface *s = TTF_RenderUTF8_Shaded(f->ttf, text, fg, bg);
-	if (!s)
+	if (!s) {
+		/* Text of only zero-width characters (U+00AD, U+200B, U+200D) makes SDL_ttf fail
+		 * with "Text has zero width": that is an empty line, not an error. */
+		int w = -1, h = 0;
+		if (TTF_SizeUTF8(f->ttf, text, &w, &h) == 0 && w == 0) {
+			out->w = 0;
+			out->h = TTF_FontHeight(f->ttf);
+			out->px = xcalloc(1, 1);
+			return 0;
+		}
 		return err_set("cannot render text: %s", TTF_GetError());
+	}
 	if (s->format->BitsPerPixel != 8) {
 		SDL_FreeSurface(s);
 		return err_set("unexpected surface format from SDL_ttf");

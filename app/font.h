@@ -26,9 +26,16 @@ void font_close(struct font *f);
 int font_line_height(const struct font *f);
 /* Width and height of text in pixels. 0, or -1 for text that is not valid UTF-8. */
 int font_measure(struct font *f, const char *text, int *w, int *h);
-/* Rasterises one line of text. -1 with err_msg() on failure (empty text gives a 0-width bitmap). */
+/* Rasterises one line of text. -1 with err_msg() on failure (invalid UTF-8); *out is set only on
+ * success. Text that draws nothing (empty, or only zero-width characters) gives a 0-width
+ * bitmap. */
 int font_render(struct font *f, const char *text, struct font_bitmap *out);
 void font_bitmap_free(struct font_bitmap *b);
+/* The advance of a printable ASCII character in 1/64 pixels, as SDL_ttf's layout sums it: a
+ * string drawn glyph by glyph, each glyph's one-character bitmap at floor(sum of the advances
+ * before it / 64), has the pixels of the whole string (bar antialiased edges where two glyphs
+ * overlap). Lays out 1536 glyphs: call once and keep the answer. -1 on failure. */
+int font_advance64(struct font *f, char c);
 /* The path of the font file a face uses (for messages and docs). */
 const char *font_path(int bold);
 
