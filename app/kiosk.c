@@ -230,6 +230,10 @@ void kiosk_set_lang(struct kiosk *k, int lang)
 
 void kiosk_reset_to_idle(struct kiosk *k)
 {
+	/* The attendee is done or gone: nothing they typed stays in memory for the next one. */
+	for (int i = 0; k->features_open && FEATURE_DEFS[i]; i++)
+		if (FEATURE_DEFS[i]->forget)
+			FEATURE_DEFS[i]->forget(k);
 	k->lang = k->default_lang;
 	kiosk_go(k, SCREEN_IDLE);
 }
@@ -274,11 +278,14 @@ void kiosk_event(struct kiosk *k, const struct display_event *ev)
 }
 
 /* Screens an attendee leaves behind go back to idle; organizer screens lock. The facilitator's
- * screen, the audience view and the board stay up: they are meant to run unattended. */
-static void idle_timeout(struct kiosk *k)
+ * screen, the audience view and the board stay up: they are meant to run unattended. Returns 1
+ * when an attendee's screen is in its last KIOSK_STILL_THERE_MS: the frame asks "Still there?"
+ * before what they typed is wiped. */
+static int idle_timeout(struct kiosk *k)
 {
 	int64_t limit;
-	switch (SCREEN_DEFS[k->screen].stay) {
+	enum screen_stay stay = SCREEN_DEFS[k->screen].stay;
+	switch (stay) {
 	case SCREEN_ATTENDEE:
 		limit = KIOSK_ATTENDEE_IDLE_MS;
 		break;
@@ -286,14 +293,41 @@ static void idle_timeout(struct kiosk *k)
 		limit = KIOSK_ORGANIZER_IDLE_MS;
 		break;
 	default:
-		return;
+		return 0;
 	}
 	int64_t since = k->last_input > k->screen_since ? k->last_input : k->screen_since;
 	int64_t now = clock_now(&k->clock);
-	if (now - since >= limit)
+	if (now - since >= limit) {
 		kiosk_reset_to_idle(k);
-	else
-		kiosk_wake_at(k, since + limit);
+		return 0;
+	}
+	kiosk_wake_at(k, since + limit);
+	if (stay != SCREEN_ATTENDEE)
+		return 0;
+	if (now < since + limit - KIOSK_STILL_THERE_MS) {
+		kiosk_wake_at(k, since + limit - KIOSK_STILL_THERE_MS);
+		return 0;
+	}
+	kiosk_wake_at(k, now + 1000 - (now - since) % 1000); /* the seconds left, counting down */
+	return 1;
+}
+
+/* The question over an attendee's screen before the timeout wipes it. */
+static void still_there(struct kiosk *k)
+{
+	struct ui *ui = &k->ui;
+	int64_t since = k->last_input > k->screen_since ? k->last_input : k->screen_since;
+	int64_t left = (since + KIOSK_ATTENDEE_IDLE_MS - clock_now(&k->clock) + 999) / 1000;
+	char q[256];
+	str_fmt(q, sizeof(q), tr(k, "Still there? Starting over in %lld seconds."), (long long)left);
+	int a = ui_confirm(ui, q, tr(k, "Yes, I'm here"), tr(k, "Start over"));
+	ui->modal_depth = 0;
+	if (a == 1) {
+		k->last_input = clock_now(&k->clock);
+		k->dirty = 1;
+	} else if (a == 0) {
+		kiosk_reset_to_idle(k);
+	}
 }
 
 /* The projector's frame: the audience view, drawn with its own UI state and renderer. */
@@ -326,8 +360,14 @@ static void frame_once(struct kiosk *k)
 	ui_begin(ui, w, h);
 	if (k->render && render_set_scale(k->render, ui->scale) < 0)
 		fprintf(stderr, "barnstorm: %s\n", err_msg());
-	idle_timeout(k);
+	int ask = idle_timeout(k);
+	enum screen shown = k->screen;
+	if (ask)
+		ui->modal_depth = 1; /* the screen behind the question takes no taps */
 	SCREEN_DEFS[k->screen].ui(k);
+	if (ask && k->screen == shown)
+		still_there(k);
+	ui->modal_depth = 0;
 	ui_end(ui);
 	if (k->render && !k->skip_render)
 		render_frame(k->render, ui, UI_BG);

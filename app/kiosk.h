@@ -34,6 +34,8 @@ struct results_ui;
 #define KIOSK_ATTENDEE_IDLE_MS 90000
 /* The organizer screens lock themselves when nobody touches them. */
 #define KIOSK_ORGANIZER_IDLE_MS (10 * 60000)
+/* The last part of KIOSK_ATTENDEE_IDLE_MS, in which the screen asks "Still there?". */
+#define KIOSK_STILL_THERE_MS 20000
 #define KIOSK_ERROR_LINES 12
 
 /* The longest PIN lockout (it doubles from 30 s after three wrong PINs up to this). */

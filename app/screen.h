@@ -49,6 +49,7 @@ struct feature_def {
 	void (*open)(struct kiosk *k);
 	void (*close)(struct kiosk *k);
 	void (*clock_moved)(struct kiosk *k, int64_t delta_ms); /* may be NULL */
+	void (*forget)(struct kiosk *k); /* back to idle: wipe what an attendee typed; may be NULL */
 };
 
 extern const struct screen_def SCREEN_DEFS[SCREEN_COUNT];

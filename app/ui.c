@@ -674,6 +674,16 @@ int ui_keyboard(struct ui *ui, struct ui_keyboard *kb, const char *const langs[]
 	} else {
 		ui_fill(ui, kshift, UI_BG);
 	}
+	if (kb->email && !kb->symbols) {
+		/* An address needs these more than a long space bar: no page switch for them. */
+		static const char *const MAIL[2] = {"@", "."};
+		for (int i = 0; i < 2; i++) {
+			struct ui_rect m = ui_cut_left(&bottom, keyw * 3 / 2);
+			ui_cut_left(&bottom, gap);
+			if (ui_button(ui, MAIL[i], m, UI_SECONDARY))
+				str_copy(typed, sizeof(typed), MAIL[i]);
+		}
+	}
 	if (ui_button(ui, "\xE2\x90\xA3", bottom, UI_SECONDARY)) /* ␣ */
 		str_copy(typed, sizeof(typed), " ");
 	if (ui_button(ui, enter_label, kenter, UI_PRIMARY))

@@ -186,6 +186,7 @@ int ui_checkbox(struct ui *ui, const char *label, int checked, struct ui_rect r)
 struct ui_keyboard {
 	int symbols;  /* the 123 page */
 	int shift;    /* one capital letter */
+	int email;    /* an email field: "@" and "." on the letters page too */
 };
 int ui_keyboard(struct ui *ui, struct ui_keyboard *kb, const char *const langs[], int nlangs,
 		struct ui_rect r, char *buf, size_t cap, int caps, const char *enter_label);

@@ -52,11 +52,23 @@ static void attendee_screens_time_out_to_idle(void **state)
 	kiosk_require_pin(k, SCREEN_ORGANIZER);
 	kiosk_frame(k);
 	assert_int_equal(k->screen, SCREEN_PIN);
-	/* The PIN pad asks to be woken when its time is up, and then goes back to idle. */
+	/* The PIN pad asks to be woken 20 s before its time is up, to ask "Still there?", and
+	 * then when it is up, and goes back to idle. */
 	int t = kiosk_timeout(k);
-	assert_true(t > 0 && t <= 90000);
+	assert_int_equal(t, KIOSK_ATTENDEE_IDLE_MS - KIOSK_STILL_THERE_MS);
 	clock_advance(&k->clock, t);
 	kiosk_frame(k);
+	assert_int_equal(k->screen, SCREEN_PIN);
+	assert_true(ui_has_text(&k->ui, tr(k, "Yes, I'm here")));
+	int64_t waited = t;
+	while (k->screen == SCREEN_PIN && waited < KIOSK_ATTENDEE_IDLE_MS) {
+		t = kiosk_timeout(k);
+		assert_true(t > 0 && t <= 1000); /* the seconds left count down */
+		clock_advance(&k->clock, t);
+		waited += t;
+		kiosk_frame(k);
+	}
+	assert_int_equal(waited, KIOSK_ATTENDEE_IDLE_MS);
 	assert_int_equal(k->screen, SCREEN_IDLE);
 	close_demo(k, dir);
 }
@@ -76,8 +88,12 @@ static void clock_set_keeps_the_timeouts(void **state)
 	assert_int_equal(k->screen, SCREEN_PIN);
 	clock_jump(&k->clock, -730LL * 86400000);
 	kiosk_step(k, 0);
-	assert_int_equal(kiosk_timeout(k), 60000);
-	clock_advance(&k->clock, 60000);
+	/* "Still there?" 70 s after the last touch, idle at 90 s: 40 and 60 s from now. */
+	assert_int_equal(kiosk_timeout(k), 40000);
+	clock_advance(&k->clock, 40000);
+	kiosk_step(k, 0);
+	assert_int_equal(k->screen, SCREEN_PIN);
+	clock_advance(&k->clock, 20000);
 	kiosk_step(k, 0);
 	assert_int_equal(k->screen, SCREEN_IDLE);
 
@@ -86,7 +102,7 @@ static void clock_set_keeps_the_timeouts(void **state)
 	clock_jump(&k->clock, 3600000);
 	kiosk_step(k, 0);
 	assert_int_equal(k->screen, SCREEN_PIN);
-	assert_int_equal(kiosk_timeout(k), 90000);
+	assert_int_equal(kiosk_timeout(k), KIOSK_ATTENDEE_IDLE_MS - KIOSK_STILL_THERE_MS);
 
 	/* An organizer's view keeps its state: the jump is no new entry to the screen. */
 	kiosk_go(k, SCREEN_CHECKINS);

@@ -154,6 +154,17 @@ void checkin_close(struct kiosk *k)
 	k->checkin = NULL;
 }
 
+void checkin_forget(struct kiosk *k)
+{
+	struct checkin_ui *c = st(k);
+	checkin_search_reset(c);
+	memset(c->field, 0, sizeof(c->field));
+	memset(&c->errors, 0, sizeof(c->errors));
+	c->consent = 0;
+	c->step = 0;
+	c->show_errors = 0;
+}
+
 void checkin_clock_moved(struct kiosk *k, int64_t delta_ms)
 {
 	/* The organizer view knows it was entered by screen_since: not a new entry. */
@@ -182,7 +193,7 @@ void checkin_show_welcome(struct kiosk *k, enum checkin_welcome w, const char *n
 	str_copy(c->welcome_name, sizeof(c->welcome_name), name ? name : "");
 	c->scan_in[0] = '\0';
 	/* What this attendee typed is not kept on screen for the next one. */
-	checkin_search_reset(c);
+	checkin_forget(k);
 	memset(&c->chosen, 0, sizeof(c->chosen));
 	kiosk_go(k, SCREEN_WELCOME);
 }
@@ -222,7 +233,7 @@ static int try_code(struct kiosk *k, const char *code)
 
 void checkin_begin(struct kiosk *k)
 {
-	checkin_search_reset(st(k));
+	checkin_forget(k); /* a new attendee: nothing of the last one */
 	kiosk_go(k, SCREEN_SEARCH);
 }
 
@@ -452,7 +463,7 @@ void screen_search(struct kiosk *k)
 	struct ui_rect fresh = ui_cut_right(&top, ui_px(ui, 170));
 	ui_cut_right(&top, gap);
 	if (ui_button(ui, tr(k, "Back"), back, UI_SECONDARY) || ui_key(ui, UI_KEY_ESCAPE)) {
-		checkin_search_reset(c);
+		checkin_forget(k);
 		kiosk_go(k, SCREEN_IDLE);
 		return;
 	}

@@ -93,6 +93,8 @@ struct checkin_ui {
 void checkin_open(struct kiosk *k);
 void checkin_close(struct kiosk *k);
 void checkin_clock_moved(struct kiosk *k, int64_t delta_ms);
+/* Wipes the search and the walk-in form (the attendee left, or the kiosk went back to idle). */
+void checkin_forget(struct kiosk *k);
 /* The idle screen's "Check in": starts a new attendee's search. */
 void checkin_begin(struct kiosk *k);
 /* A code from a barcode scanner (or the script's scan "CODE") on the idle screen: looks it up

@@ -25,12 +25,15 @@ const struct screen_def SCREEN_DEFS[SCREEN_COUNT] = {
 	[SCREEN_RESULTS] = {"results", screen_results, SCREEN_ORGANIZER_LOCK},
 };
 
-static const struct feature_def CHECKIN = {"checkin", checkin_open, checkin_close,
-					   checkin_clock_moved};
-static const struct feature_def MEETING = {"meeting", meeting_open, meeting_close,
-					   meeting_clock_moved};
-static const struct feature_def SIGNUP = {"signup", signup_open, signup_close, signup_clock_moved};
-static const struct feature_def RESULTS = {"results", results_open, results_close, NULL};
+static const struct feature_def CHECKIN = {.name = "checkin", .open = checkin_open,
+					   .close = checkin_close, .clock_moved = checkin_clock_moved,
+					   .forget = checkin_forget};
+static const struct feature_def MEETING = {.name = "meeting", .open = meeting_open,
+					   .close = meeting_close, .clock_moved = meeting_clock_moved};
+static const struct feature_def SIGNUP = {.name = "signup", .open = signup_open,
+					  .close = signup_close, .clock_moved = signup_clock_moved};
+static const struct feature_def RESULTS = {.name = "results", .open = results_open,
+					   .close = results_close};
 
 const struct feature_def *const FEATURE_DEFS[] = {&CHECKIN, &MEETING, &SIGNUP, &RESULTS, NULL};
 

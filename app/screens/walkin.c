@@ -38,6 +38,7 @@ static void walkin_focus(struct checkin_ui *c, int f)
 	c->focus = f;
 	c->kb.symbols = field_digits(f);
 	c->kb.shift = 0;
+	c->kb.email = f == CHECKIN_EMAIL; /* "@" and "." beside the letters */
 }
 
 /* Copies a typed word with its first letter capitalised ("soren" -> "Soren", "øst" -> "Øst"):
@@ -55,6 +56,13 @@ static void cap_first(char *out, size_t size, const char *word)
 void checkin_walkin_begin(struct kiosk *k)
 {
 	struct checkin_ui *c = st(k);
+	/* Back from the form and "I'm new" again: what was typed is still there. */
+	for (int f = 0; f < CHECKIN_NFIELDS; f++)
+		if (c->field[f][0]) {
+			walkin_focus(c, c->focus);
+			kiosk_go(k, SCREEN_WALKIN);
+			return;
+		}
 	memset(c->field, 0, sizeof(c->field));
 	memset(&c->errors, 0, sizeof(c->errors));
 	c->step = 0;
@@ -319,8 +327,8 @@ void screen_walkin(struct kiosk *k)
 			c->step = 0;
 			k->dirty = 1;
 		} else {
-			memset(c->field, 0, sizeof(c->field));
-			checkin_begin(k);
+			/* Back to the search, keeping the form: "I'm new" brings it back. */
+			kiosk_go(k, SCREEN_SEARCH);
 		}
 		return;
 	}

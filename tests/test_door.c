@@ -1,0 +1,125 @@
+/* The door as an attendee meets it, through the real binary and scripts on the demo pack: the
+ * walk-in form's keyboard, Back within the flow, and "Still there?" before a timeout wipes what
+ * was typed; the idle screen's hint that a code can be scanned. */
+#include "testutil.h"
+
+#include "store.h"
+#include "util.h"
+
+struct fx {
+	char *dir;
+	char data[1024];
+	char shots[1024];
+	char pack[1024];
+	char out[65536];
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	f->dir = tu_tempdir();
+	snprintf(f->data, sizeof(f->data), "%s/data", f->dir);
+	snprintf(f->shots, sizeof(f->shots), "%s/shots", f->dir);
+	snprintf(f->pack, sizeof(f->pack), "%s/assets/demo", tu_src());
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	tu_rmtree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static int run(struct fx *f, const char *name, const char *script, const char *size)
+{
+	return tu_run_script(f->out, sizeof(f->out), f->dir, name, script, f->pack, f->data,
+			     f->shots, size, "en");
+}
+
+/* The email field has "@" and "." on the letters; Back to the search and "I'm new" again keeps
+ * what was typed; a new attendee gets an empty form. */
+static void walkin_form_keeps_typing_within_the_flow(void **state)
+{
+	struct fx *f = *state;
+	static const char *const SIZES[] = {"800x480", "1920x1080"};
+	for (size_t i = 0; i < ARRAY_SIZE(SIZES); i++) {
+		char script[2048];
+		snprintf(script, sizeof(script),
+			 "expect \"Or scan the code on your ticket.\"\n"
+			 "shot idle-%s\n"
+			 "tap \"Check in\"\n"
+			 "tap \"I'm new\"\n"
+			 "type \"Mette\"\n"
+			 "tap \"Last name\"\n"
+			 "type \"Dam\"\n"
+			 "tap \"Email\"\n"
+			 "type \"mette\"\n"
+			 "tap \"@\"\n"
+			 "type \"example\"\n"
+			 "tap \".\"\n"
+			 "type \"dk\"\n"
+			 "expect \"mette@example.dk\"\n"
+			 "shot walkin-email-%s\n"
+			 "tap \"Back\"\n"
+			 "expect \"Type your first or last name\"\n"
+			 "tap \"I'm new\"\n"
+			 "expect \"Mette\"\n"
+			 "expect \"mette@example.dk\"\n"
+			 "tap \"Back\"\n"
+			 "tap \"Back\"\n" /* to idle: the attendee has gone */
+			 "tap \"Check in\"\n"
+			 "tap \"I'm new\"\n"
+			 "expect-not \"mette@example.dk\"\n"
+			 "expect-not \"Mette\"\n",
+			 SIZES[i], SIZES[i]);
+		assert_int_equal(run(f, "form.txt", script, SIZES[i]), 0);
+	}
+}
+
+/* Before the attendee timeout wipes a half-filled form, the screen asks; "Yes, I'm here"
+ * keeps it, silence wipes it. */
+static void still_there_before_the_timeout(void **state)
+{
+	struct fx *f = *state;
+	static const char script[] =
+		"tap \"Check in\"\n"
+		"tap \"I'm new\"\n"
+		"type \"Mette\"\n"
+		"wait 60s\n"
+		"expect-not \"Yes, I'm here\"\n"
+		"wait 15s\n"
+		"expect \"Still there? Starting over in 15 seconds.\"\n"
+		"shot still-there\n"
+		"tap \"Yes, I'm here\"\n"
+		"expect-not \"Yes, I'm here\"\n"
+		"expect \"Mette\"\n"
+		"wait 80s\n"
+		"expect \"Yes, I'm here\"\n"
+		"expect \"Mette\"\n" /* still behind the question */
+		"wait 11s\n"
+		"expect \"Welcome! Tap to check in.\"\n"
+		"tap \"Check in\"\n"
+		"tap \"I'm new\"\n"
+		"expect-not \"Mette\"\n";
+	assert_int_equal(run(f, "still.txt", script, "800x480"), 0);
+	/* Nothing was stored for the walk-in who walked away. */
+	struct store *s = store_open(f->data);
+	assert_non_null(s);
+	assert_int_equal(store_query_int(s, "SELECT count(*) FROM person WHERE source = 'walkin'"), 0);
+	store_close(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(walkin_form_keeps_typing_within_the_flow, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(still_there_before_the_timeout, setup, teardown),
+	};
+	return RUN_TESTS(tests);
+}
