@@ -60,6 +60,7 @@ arm64: arm64-deps
 	@$(MAKE) --no-print-directory build/arm64/barnstorm $(MO)
 
 test-arm64: arm64-deps
+	@platform/debian-deps test
 	@$(MAKE) --no-print-directory build/arm64/barnstorm-qemu $(if $(wildcard app/main.c),build/arm64/barnstorm) \
 	  $(A64_TESTBIN) $(MO)
 	@echo "== arm64 unit tests under $(QEMU_AARCH64)"
