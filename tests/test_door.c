@@ -114,12 +114,39 @@ static void still_there_before_the_timeout(void **state)
 	store_close(s);
 }
 
+/* The organizer sees what each roster column was read as before the doors open, a column that is
+ * not used among them. */
+static void roster_report_on_the_organizer_screen(void **state)
+{
+	struct fx *f = *state;
+	/* A copy of the demo pack whose roster has a column nobody reads. */
+	char pack[1100], cmd[2400];
+	snprintf(pack, sizeof(pack), "%s/pack", f->dir);
+	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s' && sed -i '1s/\\r$/;Shoe size\\r/; 2,$s/\\r$/;42\\r/' "
+		 "'%s/roster.csv'", f->pack, pack, pack);
+	assert_int_equal(system(cmd), 0);
+	str_copy(f->pack, sizeof(f->pack), pack);
+	static const char script[] =
+		"tap \"Organizer\"\n"
+		"type \"4821\"\n"
+		"key Return\n"
+		"tap \"Check-ins\"\n"
+		"tap \"Roster report\"\n"
+		"expect \"column 6 'RSVP': registration id (RSVP)\"\n"
+		"expect \"column 7 'Shoe size': ignored\"\n"
+		"shot roster-report\n"
+		"tap \"Close\"\n"
+		"expect \"Find someone\"\n";
+	assert_int_equal(run(f, "report.txt", script, "800x480"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(walkin_form_keeps_typing_within_the_flow, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(still_there_before_the_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(roster_report_on_the_organizer_screen, setup, teardown),
 	};
 	return RUN_TESTS(tests);
 }

@@ -387,6 +387,11 @@ int event_import_status(struct event *ev, struct importer_status *out)
 	return 1;
 }
 
+int event_roster_report(struct event *ev, char *out, int size)
+{
+	return store_meta_get(ev->store, IMPORTER_META_REPORT, out, size);
+}
+
 /* ---- printing ---- */
 
 int event_print_status(struct event *ev, struct printq_status *out)

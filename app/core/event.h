@@ -107,6 +107,11 @@ void event_upload_retry_parked(struct event *ev);
  * the door works on the roster the store has; the new one appears whole when it is saved. */
 int event_import_status(struct event *ev, struct importer_status *out);
 
+/* The last roster import's whole report as `barnstorm import` prints it (every column with what
+ * it was read as, rejected rows, warnings), one line each, into out[size]; "" when none. 0, or
+ * -1 with err_msg(). */
+int event_roster_report(struct event *ev, char *out, int size);
+
 /* Printing: 1 with *out filled while a print queue runs, 0 without one. */
 int event_print_status(struct event *ev, struct printq_status *out);
 /* Why the printer cannot be used ("" when it can, or when the pack names none). */

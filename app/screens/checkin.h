@@ -84,6 +84,10 @@ struct checkin_ui {
 	int64_t undo_id;                    /* check-in waiting for the undo confirmation; 0: none */
 	char undo_name[PEOPLE_NAME_MAX + 16];
 	int org_searching;                  /* 1: the "find someone" mode with the keyboard */
+	int org_report;                     /* 1: the roster report is open */
+	char report[8192];                  /* its text (IMPORTER_REPORT_MAX) */
+	int report_line[256];               /* where each line starts */
+	int nreport_lines, report_scroll;
 	char org_msg[CHECKIN_MSG_MAX];
 	int org_msg_bad;
 };

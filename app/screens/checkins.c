@@ -168,6 +168,66 @@ static void org_search(struct kiosk *k, struct ui_rect area)
 	k->dirty = 1;
 }
 
+/* ---- the roster report: every column and what it was read as, rejected rows, warnings ---- */
+
+static void report_open(struct kiosk *k)
+{
+	struct checkin_ui *c = st(k);
+	c->org_report = 1;
+	c->report_scroll = 0;
+	c->nreport_lines = 0;
+	if (event_roster_report(k->event, c->report, sizeof(c->report)) < 0) {
+		checkin_log_error("reading the roster report");
+		str_copy(c->report, sizeof(c->report), err_msg());
+	}
+	/* Lines in place: each ends at its newline, which becomes a NUL. */
+	char *p = c->report;
+	while (*p && c->nreport_lines < (int)ARRAY_SIZE(c->report_line)) {
+		c->report_line[c->nreport_lines++] = (int)(p - c->report);
+		char *nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		*nl = '\0';
+		p = nl + 1;
+	}
+	k->dirty = 1;
+}
+
+static void draw_report_line(struct ui *ui, void *ctx, int index, struct ui_rect r)
+{
+	struct checkin_ui *c = ctx;
+	const char *line = c->report + c->report_line[index];
+	/* "roster.csv: column 6 'RSVP': registration id (RSVP)": the file name is known here. */
+	const char *colon = strstr(line, ": ");
+	if (colon && !strncmp(line, "roster.csv", 10))
+		line = colon + 2;
+	int bad = strstr(line, "ignored") || strstr(line, "warning") || !strncmp(line, "line ", 5) ||
+		  (strstr(line, " rejected") && !strstr(line, " 0 rejected"));
+	ui_label(ui, line, r, UI_SMALL, 0, bad ? UI_BAD : UI_FG, UI_LEFT);
+}
+
+static void org_report(struct kiosk *k, struct ui_rect area)
+{
+	struct ui *ui = &k->ui;
+	struct checkin_ui *c = st(k);
+	struct ui_rect bar = ui_cut_top(&area, ui_px(ui, 52));
+	ui_cut_top(&area, ui_px(ui, 8));
+	if (ui_button(ui, tr(k, "Close"), ui_cut_right(&bar, ui_px(ui, 180)), UI_SECONDARY) ||
+	    ui_key(ui, UI_KEY_ESCAPE)) {
+		c->org_report = 0;
+		k->dirty = 1;
+		return;
+	}
+	ui_label(ui, tr(k, "Roster report"), bar, UI_HEADING, 1, UI_FG, UI_LEFT);
+	if (!c->nreport_lines) {
+		ui_label(ui, tr(k, "No roster has been imported yet."),
+			 ui_cut_top(&area, ui_line_h(ui, UI_BODY)), UI_BODY, 0, UI_MUTED, UI_LEFT);
+		return;
+	}
+	ui_list(ui, area, c->nreport_lines, ui_line_h(ui, UI_SMALL) + ui_px(ui, 6), &c->report_scroll,
+		draw_report_line, c, "\xE2\x96\xB2", "\xE2\x96\xBC");
+}
+
 static void org_list(struct kiosk *k, struct ui_rect area)
 {
 	struct ui *ui = &k->ui;
@@ -212,6 +272,11 @@ static void org_list(struct kiosk *k, struct ui_rect area)
 		return;
 	}
 	ui_cut_left(&bar, ui_px(ui, 12));
+	if (ui_button(ui, tr(k, "Roster report"), ui_cut_right(&bar, ui_px(ui, 240)), UI_SECONDARY)) {
+		report_open(k);
+		return;
+	}
+	ui_cut_right(&bar, ui_px(ui, 12));
 	if (c->org_msg[0])
 		ui_label(ui, c->org_msg, bar, UI_BODY, 1, c->org_msg_bad ? UI_BAD : UI_OK, UI_LEFT);
 
@@ -251,6 +316,7 @@ void screen_checkins(struct kiosk *k)
 		/* Entered: read the counts and the first page once, not every frame. */
 		c->org_since = k->screen_since;
 		c->org_searching = 0;
+		c->org_report = 0;
 		c->undo_id = 0;
 		c->list_scroll = 0;
 		c->org_msg[0] = '\0';
@@ -277,7 +343,9 @@ void screen_checkins(struct kiosk *k)
 	struct ui_rect area = ui_inset((struct ui_rect){0, top, ui->w, ui->h - top}, ui_px(ui, 8));
 	if (screen_full_banner(k, &area))
 		ui_cut_top(&area, ui_px(ui, 8));
-	if (c->org_searching)
+	if (c->org_report)
+		org_report(k, area);
+	else if (c->org_searching)
 		org_search(k, area);
 	else
 		org_list(k, area);
