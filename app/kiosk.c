@@ -238,9 +238,83 @@ void kiosk_reset_to_idle(struct kiosk *k)
 	kiosk_go(k, SCREEN_IDLE);
 }
 
+/* ---- a barcode scanner is a keyboard ----
+ * A USB scanner types its code and Enter within a few milliseconds a character; a person types
+ * far slower. Typed text is held back for KIOSK_SCAN_GAP_MS before the screen gets it: text that
+ * ends in Enter while still held, at least KIOSK_SCAN_MIN characters typed that fast, is a scan,
+ * handed to the feature that takes scans (check-in) on the screens that take them, and never
+ * typed into the field that has focus. Anything else reaches the screen as typed. */
+
+void kiosk_typed(struct kiosk *k)
+{
+	if (!k->held[0])
+		return;
+	ui_input_text(&k->ui, k->held);
+	k->held[0] = '\0';
+	k->held_chars = 0;
+	k->dirty = 1;
+}
+
+static void hold_text(struct kiosk *k, const char *text)
+{
+	int64_t now = clock_mono(&k->clock);
+	if (k->held[0] && now - k->held_last > KIOSK_SCAN_GAP_MS)
+		kiosk_typed(k);
+	size_t have = strlen(k->held), add = strlen(text);
+	if (have + add >= sizeof(k->held)) {
+		kiosk_typed(k); /* longer than any code: typing, or a scanner gone mad */
+		have = 0;
+		if (add >= sizeof(k->held)) {
+			ui_input_text(&k->ui, text);
+			k->dirty = 1;
+			return;
+		}
+	}
+	memcpy(k->held + have, text, add + 1);
+	for (const char *p = text; *p;) {
+		utf8_next(&p);
+		k->held_chars++;
+	}
+	k->held_last = now;
+	/* Wake to hand it over if nothing follows. */
+	kiosk_wake_at(k, clock_now(&k->clock) + KIOSK_SCAN_GAP_MS + 1);
+}
+
+/* Enter: 1 when it ended a scanner's burst (handled), 0 when it is a key for the screen. */
+static int scan_enter(struct kiosk *k)
+{
+	int64_t now = clock_mono(&k->clock);
+	int burst = k->held[0] && k->held_chars >= KIOSK_SCAN_MIN && now - k->held_last <= KIOSK_SCAN_GAP_MS;
+	if (!burst || !SCREEN_DEFS[k->screen].scans || !k->features_open) {
+		kiosk_typed(k);
+		return 0;
+	}
+	char code[sizeof(k->held)];
+	str_copy(code, sizeof(code), k->held);
+	k->held[0] = '\0';
+	k->held_chars = 0;
+	for (int i = 0; FEATURE_DEFS[i]; i++)
+		if (FEATURE_DEFS[i]->scan) {
+			FEATURE_DEFS[i]->scan(k, code);
+			break;
+		}
+	k->last_input = clock_now(&k->clock);
+	k->dirty = 1;
+	return 1;
+}
+
 void kiosk_event(struct kiosk *k, const struct display_event *ev)
 {
 	struct ui *ui = &k->ui;
+	if (ev->kind == DISPLAY_TEXT) {
+		hold_text(k, ev->text);
+		k->last_input = clock_now(&k->clock);
+		return;
+	}
+	if (ev->kind == DISPLAY_KEY && ev->key == UI_KEY_ENTER && scan_enter(k))
+		return;
+	if (ev->kind != DISPLAY_POINTER_MOVE && ev->kind != DISPLAY_WAKE && ev->kind != DISPLAY_NONE)
+		kiosk_typed(k); /* a tap or a key after typing: the typing comes first */
 	switch (ev->kind) {
 	case DISPLAY_POINTER_DOWN:
 		ui->pointer_x = ev->x;
@@ -357,6 +431,9 @@ static void frame_once(struct kiosk *k)
 	if (k->display)
 		display_begin(k->display);
 	k->wake_at = 0;
+	if (k->held[0]) /* typed text waiting to be handed over (hold_text) */
+		kiosk_wake_at(k, clock_now(&k->clock) + k->held_last + KIOSK_SCAN_GAP_MS + 1 -
+				 clock_mono(&k->clock));
 	ui_begin(ui, w, h);
 	if (k->render && render_set_scale(k->render, ui->scale) < 0)
 		fprintf(stderr, "barnstorm: %s\n", err_msg());
@@ -449,6 +526,8 @@ void kiosk_step(struct kiosk *k, int max_wait_ms)
 			kiosk_event(k, &ev);
 	}
 	kiosk_watch_clock(k);
+	if (k->held[0] && clock_mono(&k->clock) - k->held_last > KIOSK_SCAN_GAP_MS)
+		kiosk_typed(k);
 	if (k->wake_at && clock_now(&k->clock) >= k->wake_at)
 		k->dirty = 1;
 	if (k->changed) {

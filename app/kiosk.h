@@ -34,6 +34,10 @@ struct results_ui;
 #define KIOSK_ATTENDEE_IDLE_MS 90000
 /* The organizer screens lock themselves when nobody touches them. */
 #define KIOSK_ORGANIZER_IDLE_MS (10 * 60000)
+/* A barcode scanner: characters at most this far apart, at least KIOSK_SCAN_MIN of them, ended
+ * by Enter. A person's typing reaches the screen this much later. */
+#define KIOSK_SCAN_GAP_MS 35
+#define KIOSK_SCAN_MIN 4
 /* The last part of KIOSK_ATTENDEE_IDLE_MS, in which the screen asks "Still there?". */
 #define KIOSK_STILL_THERE_MS 20000
 #define KIOSK_ERROR_LINES 12
@@ -85,9 +89,10 @@ struct kiosk {
 	int nerror_lines;
 	int frames;             /* frames drawn, for the benchmark */
 	int64_t last_input;     /* clock ms of the last tap or key, for the attendee timeout */
-	char scan_buf[512];     /* keys typed on the idle screen: a barcode scanner's burst (a
-				 * ticket's link is long) */
-	int64_t scan_started;   /* clock_mono ms of the burst's first character */
+	char held[512];         /* typed text not handed to the screen yet: a scanner's burst
+				 * ends in Enter within KIOSK_SCAN_GAP_MS (a ticket's link is long) */
+	int held_chars;
+	int64_t held_last;      /* clock_mono ms of its last character */
 	int64_t clock_offset;   /* wall minus monotonic clock at the last step, to see the wall
 				 * clock being set (kiosk_clock_moved) */
 	int clock_watched;      /* clock_offset is set */
@@ -127,6 +132,8 @@ void kiosk_attach_audience(struct kiosk *k, struct display *d, struct render *r)
 
 /* Feeds one display event; marks the kiosk dirty when it matters. */
 void kiosk_event(struct kiosk *k, const struct display_event *ev);
+/* Hands held-back typed text to the screen now, as typing (the script runner's `type`). */
+void kiosk_typed(struct kiosk *k);
 /* Draws one frame (and a second one if a tap changed the state). */
 void kiosk_frame(struct kiosk *k);
 /* One turn of the loop: waits for input, a timed redraw or max_wait_ms, whichever comes first,

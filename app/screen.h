@@ -42,6 +42,7 @@ struct screen_def {
 	const char *name;               /* for logs and the script runner */
 	void (*ui)(struct kiosk *k);    /* every frame: reads the state, declares widgets, acts */
 	enum screen_stay stay;
+	int scans;                      /* a barcode scan here is a check-in (the door's screens) */
 };
 
 struct feature_def {
@@ -50,6 +51,7 @@ struct feature_def {
 	void (*close)(struct kiosk *k);
 	void (*clock_moved)(struct kiosk *k, int64_t delta_ms); /* may be NULL */
 	void (*forget)(struct kiosk *k); /* back to idle: wipe what an attendee typed; may be NULL */
+	void (*scan)(struct kiosk *k, const char *code); /* a scanner's code; may be NULL */
 };
 
 extern const struct screen_def SCREEN_DEFS[SCREEN_COUNT];

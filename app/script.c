@@ -201,7 +201,7 @@ static int cmd_tap(struct runner *rn, int argc, char **args)
 	return tap_at(rn, w->r.x + w->r.w / 2, w->r.y + w->r.h / 2);
 }
 
-static int type_text(struct runner *rn, const char *text)
+static int inject_text(struct runner *rn, const char *text)
 {
 	/* SDL's text events hold up to 31 bytes: send whole characters in chunks. */
 	const char *p = text;
@@ -223,6 +223,17 @@ static int type_text(struct runner *rn, const char *text)
 			return fail(rn, "%s", err_msg());
 	}
 	pump(rn);
+	return 0;
+}
+
+/* `type`: a person at a keyboard (the scanner's burst is `scan`). */
+static int cmd_type(struct runner *rn, const char *text)
+{
+	if (inject_text(rn, text) < 0)
+		return -1;
+	kiosk_typed(rn->k);
+	if (rn->k->dirty)
+		kiosk_frame(rn->k);
 	return 0;
 }
 
@@ -338,13 +349,14 @@ static int run_line(struct runner *rn, const char *line)
 		return cmd_tap(rn, argc, args);
 	int one = argc == 2;
 	if (!strcmp(cmd, "type"))
-		return one ? type_text(rn, args[1]) : fail(rn, "type takes one \"text\"");
+		return one ? cmd_type(rn, args[1]) : fail(rn, "type takes one \"text\"");
 	if (!strcmp(cmd, "key"))
 		return one ? cmd_key(rn, args[1]) : fail(rn, "key takes one key name");
 	if (!strcmp(cmd, "scan")) {
 		if (!one)
 			return fail(rn, "scan takes one \"CODE\"");
-		if (type_text(rn, args[1]) < 0)
+		/* A scanner's burst: the code and Enter at once. */
+		if (inject_text(rn, args[1]) < 0)
 			return -1;
 		return cmd_key(rn, "Return");
 	}

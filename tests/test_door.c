@@ -140,6 +140,33 @@ static void roster_report_on_the_organizer_screen(void **state)
 	assert_int_equal(run(f, "report.txt", script, "800x480"), 0);
 }
 
+/* A scan while a text field has focus is a scan, not typing into the field: here on the walk-in
+ * form, with the code printed as a link on the ticket, in lower case. */
+static void scan_into_a_focused_field_is_a_scan(void **state)
+{
+	struct fx *f = *state;
+	static const char script[] =
+		"tap \"Check in\"\n"
+		"tap \"I'm new\"\n"
+		"type \"Å\"\n"
+		"scan \"https://tickets.example.org/rsvp/rsvp-1002?src=mail\"\n"
+		"expect \"Welcome, Åsa!\"\n"
+		"expect-not \"rsvp-1002\"\n"
+		"wait 7s\n"
+		/* And typed by a person into the search, a code is just text. */
+		"tap \"Check in\"\n"
+		"type \"RSVP\"\n"
+		"expect \"RSVP\"\n";
+	assert_int_equal(run(f, "scanform.txt", script, "800x480"), 0);
+	struct store *s = store_open(f->data);
+	assert_non_null(s);
+	assert_int_equal(store_query_int(s, "SELECT count(*) FROM checkin c JOIN person p ON "
+					    "p.id = c.person_id WHERE p.external_id = 'RSVP-1002' AND "
+					    "c.method = 'scan'"), 1);
+	assert_int_equal(store_query_int(s, "SELECT count(*) FROM person WHERE source = 'walkin'"), 0);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +174,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(still_there_before_the_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(roster_report_on_the_organizer_screen, setup, teardown),
+		cmocka_unit_test_setup_teardown(scan_into_a_focused_field_is_a_scan, setup, teardown),
 	};
 	return RUN_TESTS(tests);
 }

@@ -6,32 +6,6 @@
 
 #include <string.h>
 
-/* A USB barcode scanner is a keyboard that types its code and Enter within a few tens of
- * milliseconds; a person typing on a keyboard at the idle screen is far slower. */
-#define SCAN_BURST_MS 1500
-
-static void scanner(struct kiosk *k)
-{
-	struct ui *ui = &k->ui;
-	int64_t now = clock_mono(&k->clock);
-	if (ui->text_in[0]) {
-		if (!k->scan_buf[0] || now - k->scan_started > SCAN_BURST_MS) {
-			k->scan_buf[0] = '\0';
-			k->scan_started = now;
-		}
-		size_t have = strlen(k->scan_buf), add = strlen(ui->text_in);
-		if (have + add < sizeof(k->scan_buf))
-			memcpy(k->scan_buf + have, ui->text_in, add + 1);
-	}
-	if (ui_key(ui, UI_KEY_ENTER) && k->scan_buf[0]) {
-		char code[sizeof(k->scan_buf)];
-		str_copy(code, sizeof(code), k->scan_buf);
-		k->scan_buf[0] = '\0';
-		if (now - k->scan_started <= SCAN_BURST_MS && strlen(str_trim(code)) >= 3)
-			checkin_scan(k, code);
-	}
-}
-
 /* The door: the event, a big "Check in", the language switch. Idle means idle: nothing here
  * changes with time, so no timed redraws. */
 void screen_idle(struct kiosk *k)
@@ -39,7 +13,7 @@ void screen_idle(struct kiosk *k)
 	struct ui *ui = &k->ui;
 	const struct pack *p = &k->pack;
 	struct ui_rect all = ui_inset((struct ui_rect){0, 0, ui->w, ui->h}, ui_px(ui, 16));
-	scanner(k);
+	/* A scanner's code is taken by the kiosk before any screen sees it (kiosk.c). */
 
 	/* Top: language switch on the right. */
 	struct ui_rect top = ui_cut_top(&all, ui_px(ui, 56));

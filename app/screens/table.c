@@ -10,13 +10,13 @@
 
 const struct screen_def SCREEN_DEFS[SCREEN_COUNT] = {
 	[SCREEN_ERROR] = {"error", screen_error, SCREEN_STAYS},
-	[SCREEN_IDLE] = {"idle", screen_idle, SCREEN_STAYS},
+	[SCREEN_IDLE] = {"idle", screen_idle, SCREEN_STAYS, 1},
 	[SCREEN_PIN] = {"pin", screen_pin, SCREEN_ATTENDEE},
 	[SCREEN_ORGANIZER] = {"organizer", screen_organizer, SCREEN_ORGANIZER_LOCK},
-	[SCREEN_SEARCH] = {"search", screen_search, SCREEN_ATTENDEE},
-	[SCREEN_CONFIRM] = {"confirm", screen_confirm, SCREEN_ATTENDEE},
-	[SCREEN_WELCOME] = {"welcome", screen_welcome, SCREEN_STAYS},
-	[SCREEN_WALKIN] = {"walkin", screen_walkin, SCREEN_ATTENDEE},
+	[SCREEN_SEARCH] = {"search", screen_search, SCREEN_ATTENDEE, 1},
+	[SCREEN_CONFIRM] = {"confirm", screen_confirm, SCREEN_ATTENDEE, 1},
+	[SCREEN_WELCOME] = {"welcome", screen_welcome, SCREEN_STAYS, 1},
+	[SCREEN_WALKIN] = {"walkin", screen_walkin, SCREEN_ATTENDEE, 1},
 	[SCREEN_CHECKINS] = {"checkins", screen_checkins, SCREEN_ORGANIZER_LOCK},
 	[SCREEN_FACILITATOR] = {"facilitator", screen_facilitator, SCREEN_STAYS},
 	[SCREEN_AUDIENCE] = {"audience", screen_audience, SCREEN_STAYS},
@@ -27,7 +27,7 @@ const struct screen_def SCREEN_DEFS[SCREEN_COUNT] = {
 
 static const struct feature_def CHECKIN = {.name = "checkin", .open = checkin_open,
 					   .close = checkin_close, .clock_moved = checkin_clock_moved,
-					   .forget = checkin_forget};
+					   .forget = checkin_forget, .scan = checkin_scan};
 static const struct feature_def MEETING = {.name = "meeting", .open = meeting_open,
 					   .close = meeting_close, .clock_moved = meeting_clock_moved};
 static const struct feature_def SIGNUP = {.name = "signup", .open = signup_open,
