@@ -52,6 +52,7 @@ static void send(struct bench *b, enum display_event_kind kind, int x, int y, co
 	if (text)
 		str_copy(ev.text, sizeof(ev.text), text);
 	kiosk_event(b->k, &ev);
+	kiosk_typed(b->k); /* typing, not a scanner's burst */
 	kiosk_frame(b->k);
 }
 

@@ -6,36 +6,8 @@
 #include "store.h"
 #include "util.h"
 
-struct fx {
-	char *dir;
-	char data[1024];
-	char shots[1024];
-	char pack[1024];
-	char out[65536];
-};
 
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	f->dir = tu_tempdir();
-	snprintf(f->data, sizeof(f->data), "%s/data", f->dir);
-	snprintf(f->shots, sizeof(f->shots), "%s/shots", f->dir);
-	snprintf(f->pack, sizeof(f->pack), "%s/assets/demo", tu_src());
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	tu_rmtree(f->dir);
-	free(f->dir);
-	free(f);
-	return 0;
-}
-
-static int run(struct fx *f, const char *name, const char *script, const char *size)
+static int run(struct tu_fx *f, const char *name, const char *script, const char *size)
 {
 	return tu_run_script(f->out, sizeof(f->out), f->dir, name, script, f->pack, f->data,
 			     f->shots, size, "en");
@@ -45,7 +17,7 @@ static int run(struct fx *f, const char *name, const char *script, const char *s
  * what was typed; a new attendee gets an empty form. */
 static void walkin_form_keeps_typing_within_the_flow(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	static const char *const SIZES[] = {"800x480", "1920x1080"};
 	for (size_t i = 0; i < ARRAY_SIZE(SIZES); i++) {
 		char script[2048];
@@ -85,7 +57,7 @@ static void walkin_form_keeps_typing_within_the_flow(void **state)
  * keeps it, silence wipes it. */
 static void still_there_before_the_timeout(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	static const char script[] =
 		"tap \"Check in\"\n"
 		"tap \"I'm new\"\n"
@@ -118,7 +90,7 @@ static void still_there_before_the_timeout(void **state)
  * not used among them. */
 static void roster_report_on_the_organizer_screen(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	/* A copy of the demo pack whose roster has a column nobody reads. */
 	char pack[1100], cmd[2400];
 	snprintf(pack, sizeof(pack), "%s/pack", f->dir);
@@ -144,7 +116,7 @@ static void roster_report_on_the_organizer_screen(void **state)
  * form, with the code printed as a link on the ticket, in lower case. */
 static void scan_into_a_focused_field_is_a_scan(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	static const char script[] =
 		"tap \"Check in\"\n"
 		"tap \"I'm new\"\n"
@@ -170,11 +142,11 @@ static void scan_into_a_focused_field_is_a_scan(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(walkin_form_keeps_typing_within_the_flow, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(still_there_before_the_timeout, setup, teardown),
-		cmocka_unit_test_setup_teardown(roster_report_on_the_organizer_screen, setup, teardown),
-		cmocka_unit_test_setup_teardown(scan_into_a_focused_field_is_a_scan, setup, teardown),
+		cmocka_unit_test_setup_teardown(walkin_form_keeps_typing_within_the_flow, tu_fx_setup,
+						tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(still_there_before_the_timeout, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(roster_report_on_the_organizer_screen, tu_fx_setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(scan_into_a_focused_field_is_a_scan, tu_fx_setup, tu_fx_teardown),
 	};
 	return RUN_TESTS(tests);
 }

@@ -74,6 +74,38 @@ static inline const char *tu_src(void)
 	return s && *s ? s : ".";
 }
 
+/* A test's own folder with a data/ folder (not created: the kiosk makes it), shots/, the demo
+ * pack's path and room for a command's output: the fixture of the tests that run the binary.
+ * tu_fx_setup/tu_fx_teardown are cmocka setup and teardown functions. */
+struct tu_fx {
+	char *dir;
+	char data[1024];
+	char shots[1024];
+	char pack[1024];
+	char out[65536];
+};
+
+static inline int tu_fx_setup(void **state)
+{
+	struct tu_fx *f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	f->dir = tu_tempdir();
+	snprintf(f->data, sizeof(f->data), "%s/data", f->dir);
+	snprintf(f->shots, sizeof(f->shots), "%s/shots", f->dir);
+	snprintf(f->pack, sizeof(f->pack), "%s/assets/demo", tu_src());
+	*state = f;
+	return 0;
+}
+
+static inline int tu_fx_teardown(void **state)
+{
+	struct tu_fx *f = *state;
+	tu_rmtree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
 /* Runs a shell command line, captures its stdout into out[size] (NUL-terminated, cut at size-1
  * bytes); returns its exit status (or -1). */
 static inline int tu_capture(const char *cmd, char *out, size_t size)
