@@ -76,10 +76,10 @@ static void fx_release(struct fixture *f)
 	free(f->dir);
 }
 
-/* The rendered page, waiting for the worker thread (bounded: 30 s). */
+/* The rendered page, waiting for the worker thread (bounded at 60 s only to fail, not hang). */
 static const struct slide_image *wait_page(struct slides *s, int n)
 {
-	for (int i = 0; i < 15000; i++) {
+	for (int i = 0; i < 30000; i++) {
 		const struct slide_image *img = slides_get(s, n);
 		if (img)
 			return img;
