@@ -2,7 +2,8 @@
  * runner (cmd_script, in a child process) on a copy of the demo pack with a generated roster of
  * 3,000 people. Thousands of check-ins by scan, some by search, walk-ins with and without
  * consent; the organizer's tour (check-ins list, sign-up with commitments and printed slips,
- * the board, upload and export, the meeting screen); a full meeting with the facilitator's timer
+ * the board, upload and export, the meeting screen; uploads to tests/receiver.py, which fails
+ * a tenth of the requests); a full meeting with the facilitator's timer
  * on screen, the audience view, the speaker timer, signals, and sign-ups in the middle of it.
  *
  * Memory: the script writes a "shot" named mark-N at fixed points. Each is a FIFO that this
@@ -45,6 +46,7 @@ struct day {
 	int signed_up;          /* roster index of the next to sign up (they arrived earlier) */
 	int nmarks;
 	char mark_names[MARKS_MAX][64];
+	int64_t mark_at[MARKS_MAX];  /* fake ms into the day */
 	int64_t fake_ms;        /* fake time written into the script so far (waits only) */
 };
 
@@ -81,6 +83,7 @@ static void mark(struct day *d, const char *what)
 	if (d->nmarks == MARKS_MAX)
 		die("too many marks");
 	snprintf(d->mark_names[d->nmarks], sizeof(d->mark_names[0]), "%s", what);
+	d->mark_at[d->nmarks] = d->fake_ms;
 	add(d, "shot mark-%d\n", d->nmarks++);
 }
 
@@ -275,6 +278,18 @@ static void build_day(struct day *d)
 	mark(d, "end");
 }
 
+static int atoi_checked(const char *s)
+{
+	long v;
+	char buf[32];
+	size_t n = strcspn(s, "\r\n");
+	if (n >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return str_to_int(buf, 1, 65535, &v) < 0 ? 0 : (int)v;
+}
+
 static void write_roster(const char *path)
 {
 	FILE *f = fopen(path, "wb");
@@ -291,8 +306,9 @@ static void write_roster(const char *path)
 		die("cannot write '%s'", path);
 }
 
-/* The demo pack's event.ini with the slips going nowhere. */
-static void write_pack(const char *src, const char *pack)
+/* The demo pack's event.ini with the slips going nowhere and, when upload_port > 0, uploads
+ * to the receiver on that port. */
+static void write_pack(const char *src, const char *pack, int upload_port)
 {
 	char path[2048];
 	snprintf(path, sizeof(path), "%s/assets/demo/event.ini", src);
@@ -311,10 +327,60 @@ static void write_pack(const char *src, const char *pack)
 	fwrite(ini, 1, (size_t)(p - ini), f);
 	fputs("printer = file:/dev/null", f);
 	fputs(eol, f);
+	if (upload_port > 0)
+		fprintf(f, "\n[upload]\nkind = webhook\nurl = http://127.0.0.1:%d/hook\n"
+			"token_file = token.txt\n", upload_port);
 	fclose(f);
 	free(ini);
+	snprintf(path, sizeof(path), "%s/token.txt", pack);
+	f = fopen(path, "wb");
+	if (!f || fputs("bench-day-token\n", f) < 0 || fclose(f) != 0 || chmod(path, 0600) < 0)
+		die("cannot write '%s'", path);
 	snprintf(path, sizeof(path), "%s/roster.csv", pack);
 	write_roster(path);
+}
+
+/* tests/receiver.py as a webhook on 127.0.0.1 that fails a tenth of the requests on purpose
+ * (the uploader retries); returns its port, or 0 when it does not start (no python3). */
+static int receiver_start(const char *src, const char *dir, pid_t *pid)
+{
+	char script[1100], portfile[1100], log[1100];
+	snprintf(script, sizeof(script), "%s/tests/receiver.py", src);
+	snprintf(portfile, sizeof(portfile), "%s/port", dir);
+	snprintf(log, sizeof(log), "%s/received.jsonl", dir);
+	*pid = fork();
+	if (*pid < 0)
+		die("cannot fork");
+	if (*pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		execlp("python3", "python3", script, "--mode", "webhook", "--token", "bench-day-token",
+		       "--log", log, "--port-file", portfile, "--fail-rate", "0.1", "--slow-seconds",
+		       "0.2", "--retry-after", "1", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 1000; i++) {
+		size_t len;
+		char *p = file_read(portfile, 64, &len);
+		if (p) {
+			int port = atoi_checked(p);
+			free(p);
+			if (port > 0)
+				return port;
+		}
+		if (waitpid(*pid, NULL, WNOHANG) == *pid)
+			break;
+		struct timespec ts = {0, 10 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	kill(*pid, SIGKILL);
+	waitpid(*pid, NULL, 0);
+	*pid = 0;
+	return 0;
 }
 
 static long status_kib(pid_t pid, const char *field)
@@ -404,7 +470,11 @@ int main(void)
 	snprintf(script, sizeof(script), "%s/day.txt", dir);
 	if (mkdir(pack, 0700) < 0 || mkdir(data, 0700) < 0 || mkdir(shots, 0700) < 0)
 		die("cannot make folders in '%s'", dir);
-	write_pack(src, pack);
+	pid_t rcv = 0;
+	int port = receiver_start(src, dir, &rcv);
+	if (!port)
+		printf("day: tests/receiver.py did not start (python3?): uploads are off\n");
+	write_pack(src, pack, port);
 
 	static struct day d;
 	build_day(&d);
@@ -453,7 +523,8 @@ int main(void)
 		hwm = status_kib(pid, "VmHWM");
 		if (m == 1)
 			warm = rss[m];
-		printf("%7.1f s  RSS %6.1f MiB", now_s() - t0, (double)rss[m] / 1024.0);
+		printf("%2d:%02d into the day (%5.1f s real)  RSS %6.1f MiB", (int)(d.mark_at[m] / 3600000),
+		       (int)(d.mark_at[m] / 60000 % 60), now_s() - t0, (double)rss[m] / 1024.0);
 		if (warm >= 0)
 			printf("  (%+.1f MiB since warm-up)", (double)(rss[m] - warm) / 1024.0);
 		printf("  %s\n", d.mark_names[m]);
@@ -478,6 +549,8 @@ int main(void)
 	if (!ok) {
 		fprintf(stderr, "bench_day: the script runner stopped early (status %d); script kept in "
 			"%s\n", st, script);
+		if (rcv > 0)
+			kill(rcv, SIGTERM);
 		return 1;
 	}
 	printf("day done in %.1f s of real time; peak RSS %.1f MiB; growth after warm-up %+.1f MiB "
@@ -489,14 +562,19 @@ int main(void)
 	if (!sto)
 		die("%s", err_msg());
 	printf("store: %lld check-ins (%lld walk-ins), %lld commitments, %lld slips printed, "
-	       "%lld agenda log rows, %lld outbox records\n",
+	       "%lld agenda log rows, %lld outbox records (%lld sent to the receiver)\n",
 	       (long long)store_query_int(sto, "SELECT count(*) FROM checkin WHERE undone_at IS NULL"),
 	       (long long)store_query_int(sto, "SELECT count(*) FROM checkin WHERE method = 'walkin'"),
 	       (long long)store_query_int(sto, "SELECT count(*) FROM commitment"),
 	       (long long)store_query_int(sto, "SELECT count(*) FROM print_job WHERE state = 'printed'"),
 	       (long long)store_query_int(sto, "SELECT count(*) FROM agenda_log"),
-	       (long long)store_query_int(sto, "SELECT count(*) FROM outbox"));
+	       (long long)store_query_int(sto, "SELECT count(*) FROM outbox"),
+	       (long long)store_query_int(sto, "SELECT count(*) FROM outbox WHERE state = 'sent'"));
 	store_close(sto);
+	if (rcv > 0) {
+		kill(rcv, SIGTERM);
+		waitpid(rcv, NULL, 0);
+	}
 	char cmd[1200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
