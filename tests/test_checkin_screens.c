@@ -1,7 +1,8 @@
 /* The check-in screens, driven through the real binary with scripts on the demo pack (whose
  * roster.csv is imported when the kiosk opens), with the results read back from the store.
- * The durability test kills the kiosk with SIGKILL at random points of a stream of check-ins
- * and proves that every welcome that was shown is in the database. */
+ * The durability test kills the kiosk with SIGKILL in a stream of check-ins, at random times and
+ * at a gate between a check-in's commit and its welcome shot, and proves that every welcome that
+ * was shown is in the database and that kills did land after a commit, before its welcome. */
 #include "testutil.h"
 
 #include "store.h"
@@ -446,15 +447,20 @@ static void test_full_hd(void **state)
 
 /* A stream of check-ins: scans and one walk-in. After each welcome the script checks it is on
  * screen (expect) and only then writes a screenshot named after the person: a file ok-X.png
- * exists only if the welcome for X was drawn. */
-static void stream_script(char *out, size_t size, int round)
+ * exists only if the welcome for X was drawn. When gate >= 0, scan number gate also writes
+ * gate-X.png between the expect and ok-X.png: the test makes that file a FIFO, so the runner
+ * stops there (after the check-in was committed and its welcome drawn, before ok-X.png) until
+ * the test kills it. */
+static void stream_script(char *out, size_t size, int round, int gate)
 {
 	size_t o = 0;
 	for (int i = 0; i < PER_ROUND; i++) {
 		int n = 1001 + round * PER_ROUND + i;
-		o += (size_t)snprintf(out + o, size - o,
-				      "scan \"RSVP-%d\"\nexpect \"You're checked in.\"\nshot ok-RSVP-%d\n"
-				      "wait 7s\n", n, n);
+		o += (size_t)snprintf(out + o, size - o, "scan \"RSVP-%d\"\nexpect \"You're checked in.\"\n",
+				      n);
+		if (i == gate)
+			o += (size_t)snprintf(out + o, size - o, "shot gate-RSVP-%d\n", n);
+		o += (size_t)snprintf(out + o, size - o, "shot ok-RSVP-%d\nwait 7s\n", n);
 		if (i == PER_ROUND / 2)
 			o += (size_t)snprintf(out + o, size - o,
 					      "tap \"Check in\"\ntap \"I'm new\"\ntype \"Walker\"\n"
@@ -467,6 +473,12 @@ static void stream_script(char *out, size_t size, int round)
 	assert_true(o < size);
 }
 
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
 static int64_t mono_ms(void)
 {
 	/* Real time only to spread the kills over the run; no assertion depends on it. */
@@ -475,9 +487,7 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Runs the script in a child and kills it with SIGKILL after kill_ms (<0: let it finish).
- * Returns the child's wait status. */
-static int run_and_kill(struct fx *f, const char *script_path, const char *shots, int kill_ms)
+static pid_t start_script(struct fx *f, const char *script_path, const char *shots)
 {
 	const char *bin = getenv("BARNSTORM_BIN");
 	if (!bin || !*bin)
@@ -485,6 +495,8 @@ static int run_and_kill(struct fx *f, const char *script_path, const char *shots
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		/* Its own process group: a kill reaches the runner under a wrapper $BARNSTORM_BIN. */
+		setpgid(0, 0);
 		int fd = open("/dev/null", O_WRONLY);
 		if (fd >= 0) {
 			dup2(fd, 1);
@@ -494,13 +506,117 @@ static int run_and_kill(struct fx *f, const char *script_path, const char *shots
 		      shots, "--size", "800x480", "--lang", "en", (char *)NULL);
 		_exit(127);
 	}
+	return pid;
+}
+
+/* Runs the script in a child and kills it with SIGKILL after kill_ms of real time (<0: let it
+ * finish). Returns the child's wait status. */
+static int run_and_kill(struct fx *f, const char *script_path, const char *shots, int kill_ms)
+{
+	pid_t pid = start_script(f, script_path, shots);
 	if (kill_ms >= 0) {
-		struct timespec ts = {kill_ms / 1000, (long)(kill_ms % 1000) * 1000000L};
-		nanosleep(&ts, NULL);
-		kill(pid, SIGKILL);
+		sleep_ms(kill_ms);
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL); /* should it not have its group yet */
 	}
 	int st = 0;
 	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return st;
+}
+
+/* 1 if process pid has the file at path open for writing. */
+static int has_open_for_writing(pid_t pid, const char *path)
+{
+	char dir[64];
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	struct dirent *e;
+	int found = 0;
+	while (!found && (e = readdir(d))) {
+		char link[128], target[1400];
+		snprintf(link, sizeof(link), "%s/%s", dir, e->d_name);
+		ssize_t n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (strcmp(target, path) != 0)
+			continue;
+		/* The flags in fdinfo, in octal: the access mode is in the low bits. */
+		snprintf(link, sizeof(link), "/proc/%d/fdinfo/%s", (int)pid, e->d_name);
+		char *info = tu_read_all(link);
+		char *fl = info ? strstr(info, "flags:") : NULL;
+		if (fl && (strtol(fl + 6, NULL, 8) & O_ACCMODE) == O_WRONLY)
+			found = 1;
+		free(info);
+	}
+	closedir(d);
+	return found;
+}
+
+/* The process that has the file at path open for writing, or 0: the runner itself, or a
+ * process under it when $BARNSTORM_BIN is a wrapper. */
+static pid_t writer_of(pid_t runner, const char *path)
+{
+	if (has_open_for_writing(runner, path))
+		return runner;
+	DIR *d = opendir("/proc");
+	assert_non_null(d);
+	struct dirent *e;
+	pid_t found = 0;
+	while (!found && (e = readdir(d))) {
+		long pid;
+		if (str_to_int(e->d_name, 1, 2147483647L, &pid) < 0 || pid == getpid())
+			continue;
+		if (has_open_for_writing((pid_t)pid, path))
+			found = (pid_t)pid;
+	}
+	closedir(d);
+	return found;
+}
+
+/* Runs the script in a child and kills it with SIGKILL once it has opened the FIFO at gate to
+ * write a screenshot: it is then past the commit and the expect of that check-in, and it cannot
+ * get further, because the FIFO is full and nothing reads it. No timing decides where the kill
+ * lands; the wait is bounded only to fail instead of hanging when the runner dies or fails
+ * before the gate. Returns the child's wait status. */
+static int run_and_kill_at_gate(struct fx *f, const char *script_path, const char *shots,
+				const char *gate)
+{
+	assert_int_equal(mkfifo(gate, 0600), 0);
+	int rd = open(gate, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	assert_true(rd >= 0);
+	int wr = open(gate, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	assert_true(wr >= 0);
+	static const char fill[4096];
+	while (write(wr, fill, sizeof(fill)) > 0)
+		;
+	assert_int_equal(errno, EAGAIN);
+	close(wr);
+	char real[1400];
+	assert_non_null(realpath(gate, real));
+	pid_t pid = start_script(f, script_path, shots);
+	int st = 0;
+	pid_t reached = 0;
+	for (int i = 0; i < 30000 && !reached; i++) { /* 10 minutes: never, for a correct kiosk */
+		reached = writer_of(pid, real);
+		if (!reached && waitpid(pid, &st, WNOHANG) == pid) {
+			close(rd);
+			fail_msg("the script ended (status %d) before it reached %s", st, gate);
+		}
+		if (!reached)
+			sleep_ms(20);
+	}
+	if (reached > 0)
+		kill(reached, SIGKILL);
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	close(rd);
+	assert_int_equal(unlink(gate), 0);
+	if (!reached)
+		fail_msg("the script did not reach %s", gate);
 	return st;
 }
 
@@ -535,6 +651,36 @@ static int verify_shown(struct store *s, const char *shots)
 	return n;
 }
 
+static int shot_exists(const char *shots, const char *who)
+{
+	char path[1400];
+	snprintf(path, sizeof(path), "%s/ok-%s.png", shots, who);
+	return access(path, F_OK) == 0;
+}
+
+/* People of the round checked in in the database whose welcome shot was not written: the kill
+ * came after the commit and before the welcome was shown. */
+static int committed_not_shown(struct store *s, const char *shots, int round)
+{
+	int n = 0;
+	char who[64], sql[512];
+	for (int i = 0; i < PER_ROUND; i++) {
+		snprintf(who, sizeof(who), "RSVP-%d", 1001 + round * PER_ROUND + i);
+		if (checkins_of(s, who) == 1 && !shot_exists(shots, who))
+			n++;
+	}
+	snprintf(who, sizeof(who), "walker-%d", round);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM checkin c JOIN person p ON p.id = c.person_id "
+		 "WHERE p.email = 'walker.%d@example.org' AND c.undone_at IS NULL", round);
+	if (q(s, sql) == 1 && !shot_exists(shots, who))
+		n++;
+	return n;
+}
+
+/* Round 0 runs to the end. Odd rounds are killed at a gate after a random check-in (surely
+ * between its commit and its welcome shot); even rounds at a random time from start-up (the
+ * store opening) to the end of the stream, wherever that lands. */
 static void test_durability_sigkill(void **state)
 {
 	struct fx *f = *state;
@@ -546,48 +692,76 @@ static void test_durability_sigkill(void **state)
 	fprintf(stderr, "# durability: seed %ld (set BARNSTORM_SEED to repeat another)\n", seed);
 	static char script[65536];
 	int64_t full_ms = 0;
-	int shown_total = 0, killed = 0;
+	int shown_total = 0, killed = 0, unshown_total = 0, unshown_timed = 0;
 	for (int round = 0; round < ROUNDS; round++) {
-		char name[64], path[1200], shots[1200];
+		char name[64], path[1200], shots[1200], gate[1400] = "";
 		snprintf(name, sizeof(name), "stream%d.txt", round);
-		stream_script(script, sizeof(script), round);
+		int gate_at = round % 2 ? rand() % PER_ROUND : -1;
+		stream_script(script, sizeof(script), round, gate_at);
 		tu_write_str(f->dir, name, script);
 		snprintf(path, sizeof(path), "%s/%s", f->dir, name);
 		snprintf(shots, sizeof(shots), "%s/round%d", f->dir, round);
 		assert_int_equal(mkdir(shots, 0700), 0);
 		int kill_ms = -1;
-		if (round > 0) {
-			/* Anywhere from start-up (the store opening) to the end of the stream. */
-			kill_ms = (int)(rand() % (full_ms + 1));
-		}
-		int64_t t0 = mono_ms();
-		int st = run_and_kill(f, path, shots, kill_ms);
-		if (round == 0) {
-			/* The first round runs to the end: it measures how long a stream takes. */
-			assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-			full_ms = mono_ms() - t0;
-			if (full_ms > 20000)
-				full_ms = 20000; /* bounded, whatever the machine */
-		} else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) {
-			killed++;
+		int st;
+		if (gate_at >= 0) {
+			snprintf(gate, sizeof(gate), "%s/gate-RSVP-%d.png", shots,
+				 1001 + round * PER_ROUND + gate_at);
+			st = run_and_kill_at_gate(f, path, shots, gate);
 		} else {
-			assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+			if (round > 0)
+				kill_ms = (int)(rand() % (full_ms + 1));
+			int64_t t0 = mono_ms();
+			st = run_and_kill(f, path, shots, kill_ms);
+			if (round == 0) {
+				/* The first round runs to the end: it measures how long a stream takes. */
+				assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+				full_ms = mono_ms() - t0;
+				if (full_ms > 20000)
+					full_ms = 20000; /* bounded, whatever the machine */
+			}
 		}
+		if (round > 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+			killed++;
+		else
+			assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		/* After each kill, as after a power cut: the store opens, is intact, and holds every
 		 * check-in whose welcome was drawn. */
 		struct store *s = db(f);
 		assert_int_equal(store_integrity_ok(s), 1);
 		int shown = verify_shown(s, shots);
 		shown_total += shown;
+		int unshown = committed_not_shown(s, shots, round);
+		unshown_total += unshown;
+		if (gate_at >= 0) {
+			/* The gate's welcome was on screen (its expect passed): it is in the database,
+			 * and its shot is not written. */
+			char who[32];
+			snprintf(who, sizeof(who), "RSVP-%d", 1001 + round * PER_ROUND + gate_at);
+			assert_int_equal(checkins_of(s, who), 1);
+			assert_false(shot_exists(shots, who));
+			assert_int_equal(shown, gate_at + (gate_at > PER_ROUND / 2));
+		} else {
+			unshown_timed += unshown;
+		}
 		/* Nobody is ever checked in twice. */
 		assert_int_equal(q(s, "SELECT count(*) FROM (SELECT person_id FROM checkin "
 				      "WHERE undone_at IS NULL GROUP BY event, person_id HAVING count(*) > 1)"), 0);
 		store_close(s);
-		fprintf(stderr, "# round %d: kill after %d ms, %d welcomes shown and stored\n", round,
-			kill_ms, shown);
+		if (gate_at >= 0)
+			fprintf(stderr, "# round %d: killed at the gate after RSVP-%d's commit, %d welcomes "
+				"shown and stored, %d stored but not shown\n", round,
+				1001 + round * PER_ROUND + gate_at, shown, unshown);
+		else
+			fprintf(stderr, "# round %d: kill after %d ms, %d welcomes shown and stored, "
+				"%d stored but not shown\n", round, kill_ms, shown, unshown);
 	}
 	assert_true(shown_total >= PER_ROUND);
-	fprintf(stderr, "# durability: %d rounds killed, %d welcomes verified\n", killed, shown_total);
+	fprintf(stderr, "# durability: %d rounds killed, %d welcomes verified; %d check-ins committed "
+		"but not shown (%d of them from timed kills)\n", killed, shown_total, unshown_total,
+		unshown_timed);
+	/* Kills did land between the write and the welcome (each gate round gives one). */
+	assert_true(unshown_total >= ROUNDS / 2);
 }
 
 int main(void)

@@ -6,6 +6,7 @@
 
 #include <SDL.h>
 #include <SDL_image.h>
+#include <stdatomic.h>
 #include <time.h>
 
 /* A red rectangle at (96,54)-(288,162) on every page, a blue one at (672,378)-(864,486) on
@@ -75,10 +76,10 @@ static void fx_release(struct fixture *f)
 	free(f->dir);
 }
 
-/* The rendered page, waiting for the worker thread (bounded: 30 s). */
+/* The rendered page, waiting for the worker thread (bounded at 60 s only to fail, not hang). */
 static const struct slide_image *wait_page(struct slides *s, int n)
 {
-	for (int i = 0; i < 15000; i++) {
+	for (int i = 0; i < 30000; i++) {
 		const struct slide_image *img = slides_get(s, n);
 		if (img)
 			return img;
@@ -188,6 +189,12 @@ static void pdf_renders_at_both_sizes(void **state)
 	fx_release(&f);
 }
 
+/* The worker's notification: one bit per page rendered. */
+static void on_rendered(void *ctx, int page)
+{
+	atomic_fetch_or((atomic_uint *)ctx, 1u << page);
+}
+
 static void pages_through_a_long_pdf(void **state)
 {
 	(void)state;
@@ -210,15 +217,23 @@ static void pages_through_a_long_pdf(void **state)
 		kept += slides_get(s, n) != NULL;
 	assert_true(kept <= SLIDES_CACHE_PAGES);
 	assert_null(slides_get(s, 1));
-	/* Jumping back: the image handed out stays valid while the worker renders on. */
+	/* Jumping back: the image handed out stays valid while the worker renders on, until it has
+	 * rendered all it renders ahead of page 10 (10, 11, 9, then 12) into the other four slots.
+	 * Page 12 was evicted for page 5, so it is rendered again, and last: its notification, not
+	 * a sleep, says the worker got that far. */
 	slides_request(s, 5);
 	const struct slide_image *img = wait_page(s, 5);
+	atomic_uint rendered = 0;
+	slides_set_notify(s, on_rendered, &rendered);
 	slides_request(s, 10);
-	for (int i = 0; i < 50; i++) {
+	for (int i = 0; i < 30000 && !(atomic_load(&rendered) & 1u << 12); i++) {
 		assert_rgb_near(pixel(img, 30, 20), 0xFF0000);
-		struct timespec ts = { 0, 1000000 };
-		nanosleep(&ts, NULL);
+		struct timespec ts = { 0, 2000000 };
+		nanosleep(&ts, NULL); /* bounded (60 s) only to fail instead of hanging */
 	}
+	assert_true(atomic_load(&rendered) & 1u << 12);
+	assert_rgb_near(pixel(img, 30, 20), 0xFF0000);
+	assert_rgb_near(pixel(img, 140, 80), 0xFFFFFF);
 	assert_rgb_near(pixel(wait_page(s, 11), 140, 80), 0xFFFFFF);
 	slides_close(s);
 	fx_release(&f);
