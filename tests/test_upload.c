@@ -989,26 +989,24 @@ static void test_thread_off_and_stop_while_hanging(void **state)
 	assert_int_equal(st.state, UPLOAD_OFF);
 	uploader_stop(u);
 
-	/* Stop abandons a request that hangs, well before its timeout. */
+	/* Stop abandons a request that hangs: with a day's timeout, a stop that waited for it
+	 * would hang this test (and the harness says so); no wall-clock figure is asserted. */
 	f->srv = receiver_start(f->dir, "webhook", f->log, "--hang");
 	char url[128];
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook", f->srv.port);
 	set_target(f, "webhook", url);
 	queue(f, 1, 1, "checkin");
-	f->o.timeout_ms = 60000;
+	f->o.timeout_ms = 86400000;
+	f->o.low_speed_time_s = 86400;
 	u = uploader_start(&f->pack, f->data, &f->c, &f->o);
-	for (int i = 0; i < 500; i++) {
+	for (int i = 0; i < 6000; i++) {
 		uploader_status(u, &st);
 		if (st.state == UPLOAD_SENDING)
 			break;
 		tu_sleep_ms(10);
 	}
 	assert_int_equal(st.state, UPLOAD_SENDING);
-	struct clock wall;
-	clock_init_real(&wall);
-	int64_t t = clock_mono(&wall);
 	uploader_stop(u);
-	assert_true(clock_mono(&wall) - t < 5000);
 	assert_int_equal(counts(f).queued, 1);
 }
 
