@@ -43,9 +43,11 @@ static int row_by_id(struct store_stmt *st, int64_t id, const char *what)
 	if (!st)
 		return -1;
 	store_bind_int(st, 1, id);
-	if (store_step(st) != STORE_ROW) {
+	int rc = store_step(st);
+	if (rc != STORE_ROW) {
 		store_reset(st);
-		return err_set("no %s with id %lld", what, (long long)id);
+		/* A failed step is the store's error, not a missing row. */
+		return rc < 0 ? -1 : err_set("no %s with id %lld", what, (long long)id);
 	}
 	return 0;
 }
@@ -214,13 +216,16 @@ static int person_outbox(struct store *s, const struct clock *c, int64_t id)
 	int rc = -1;
 	if (st) {
 		store_bind_int(st, 1, id);
-		if (store_step(st) == STORE_ROW) {
+		int step = store_step(st);
+		if (step == STORE_ROW) {
 			char uuid[37];
 			str_copy(uuid, sizeof(uuid), store_col_text(st, 0));
 			store_reset(st);
 			rc = outbox_add(s, c, "person", uuid, js, NULL);
 		} else {
 			store_reset(st);
+			if (step == STORE_DONE)
+				err_set("no person with id %lld", (long long)id);
 		}
 	}
 	free(js);
@@ -320,7 +325,12 @@ int people_walkin(struct store *s, const struct clock *c, const char *event,
 			if (!st)
 				goto fail;
 			store_bind_int(st, 1, id);
-			if (store_step(st) == STORE_ROW) {
+			int step = store_step(st);
+			if (step < 0) {
+				store_reset(st);
+				goto fail;
+			}
+			if (step == STORE_ROW) {
 				char f[PEOPLE_NAME_MAX], l[PEOPLE_NAME_MAX], em[320];
 				str_copy(f, sizeof(f), store_col_text(st, 0));
 				str_copy(l, sizeof(l), store_col_text(st, 1));

@@ -146,7 +146,7 @@ static int word_count(struct store *s, const char *word, int cap)
 }
 
 /* Scores person id against every query word from its tokens: the sum of the best per-word
- * scores, or -1 when a word matches none of them. */
+ * scores, -1 when a word matches none of them, -2 with err_msg() when the store failed. */
 static int person_score(struct store *s, int64_t id, char words[][TEXTNORM_WORD_MAX], int nw)
 {
 	int best[TEXTNORM_QUERY_WORDS];
@@ -156,7 +156,8 @@ static int person_score(struct store *s, int64_t id, char words[][TEXTNORM_WORD_
 	if (!st)
 		return -1;
 	store_bind_int(st, 1, id);
-	while (store_step(st) == STORE_ROW) {
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
 		const char *tok = store_col_text(st, 0);
 		for (int i = 0; i < nw; i++) {
 			int sc = match_score(tok, words[i]);
@@ -165,6 +166,8 @@ static int person_score(struct store *s, int64_t id, char words[][TEXTNORM_WORD_
 		}
 	}
 	store_reset(st);
+	if (rc < 0)
+		return -2; /* the store failed: not "no match" (-1) */
 	int sum = 0;
 	for (int i = 0; i < nw; i++) {
 		if (best[i] == 99)
@@ -264,6 +267,10 @@ static int search_small_set(struct store *s, const int64_t *ids, int nids,
 	int n = 0;
 	for (int i = 0; i < nids; i++) {
 		int score = person_score(s, ids[i], words, nw);
+		if (score == -2) {
+			free(c);
+			return -1;
+		}
 		if (score >= 0) {
 			c[n].id = ids[i];
 			c[n].score = score;
@@ -355,8 +362,11 @@ int people_search(struct store *s, const char *event, const char *query,
 		goto out;
 	/* Few people match the set word: score them all, no scan (and no scan bound). */
 	int small = filter && nset <= SET_ITER_MAX;
-	if (small)
+	if (small) {
 		nhits = search_small_set(s, set_ids, nset, words, nw, hits, max);
+		if (nhits < 0)
+			goto out;
+	}
 	/* Tiers of the driving word: exact first/last/email, then prefix first/last/email. An exact
 	 * token "f:w" is the range [f:w, f:w\x01) as no token holds a control character. */
 	for (int tier = 0; !small && tier < 6 && nhits < max; tier++) {
@@ -386,6 +396,10 @@ int people_search(struct store *s, const char *event, const char *query,
 				continue;
 			nseen++;
 			int score = nw > 1 ? person_score(s, id, words, nw) : tier;
+			if (score == -2) {
+				rc = -1;
+				break;
+			}
 			if (score < 0)
 				continue;
 			hits[nhits].id = id;
