@@ -285,7 +285,9 @@ static int scan_enter(struct kiosk *k)
 {
 	int64_t now = clock_mono(&k->clock);
 	int burst = k->held[0] && k->held_chars >= KIOSK_SCAN_MIN && now - k->held_last <= KIOSK_SCAN_GAP_MS;
-	if (!burst || !SCREEN_DEFS[k->screen].scans || !k->features_open) {
+	/* The door's screens take scans, on the stations that are a door. */
+	int door = k->event && station_is_door(event_station(k->event)->role);
+	if (!burst || !SCREEN_DEFS[k->screen].scans || !k->features_open || !door) {
 		kiosk_typed(k);
 		return 0;
 	}

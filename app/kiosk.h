@@ -28,6 +28,7 @@ struct checkin_ui;
 struct meeting_ui;
 struct signup_ui;
 struct results_ui;
+struct station_ui;
 
 #define KIOSK_PIN_MAX 13
 /* An attendee who walks away from the search or the form: back to the idle screen. */
@@ -101,6 +102,7 @@ struct kiosk {
 	struct meeting_ui *meeting;
 	struct signup_ui *signup;
 	struct results_ui *results;
+	struct station_ui *station;
 	int features_open;
 	int fake_clock;         /* scripts: workers' waits follow the fake clock */
 

@@ -28,6 +28,7 @@ enum screen {
 	SCREEN_SIGNUP,     /* sign-up: the commit flow (screens/signup.c) */
 	SCREEN_BOARD,      /* sign-up: the live board of teams and targets */
 	SCREEN_RESULTS,    /* results: upload status and export (screens/results.c) */
+	SCREEN_STATION,    /* organizer: this station's role and name (screens/station.c) */
 	SCREEN_COUNT
 };
 

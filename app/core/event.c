@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,6 +24,7 @@ struct event {
 	void *notify_ctx;
 
 	struct store *store;
+	struct station station;
 	struct agenda *agenda;
 	char agenda_problem[512];
 
@@ -251,6 +253,9 @@ struct event *event_open(const struct event_opts *o, int *disk_full)
 	ev->notify = o->notify;
 	ev->notify_ctx = o->notify_ctx;
 	ev->store = s;
+	if (station_load(s, &ev->station) < 0)
+		fprintf(stderr, "barnstorm: this station's role cannot be read, using 'all': %s\n",
+			err_msg());
 	ev->agenda = agenda_open(s, o->clock, o->pack);
 	if (!ev->agenda)
 		str_copy(ev->agenda_problem, sizeof(ev->agenda_problem), err_msg());
@@ -277,6 +282,22 @@ void event_close(struct event *ev)
 	store_close(ev->store);
 	free(ev->data_dir);
 	free(ev);
+}
+
+const struct station *event_station(const struct event *ev)
+{
+	return &ev->station;
+}
+
+int event_set_station(struct event *ev, const struct station *st)
+{
+	if (station_save(ev->store, st) < 0)
+		return -1;
+	/* Read back what was kept (trimmed, cut), so the screens show the stored name. */
+	if (station_load(ev->store, &ev->station) < 0)
+		return -1;
+	event_touch(ev, EVENT_BIT(EVENT_STATION));
+	return 0;
 }
 
 struct store *event_store(struct event *ev)

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "core/import.h"
+#include "core/station.h"
 #include "printq.h"
 #include "upload.h"
 
@@ -47,6 +48,7 @@ enum event_topic {
 	EVENT_PRINT,       /* print jobs and the printer's status */
 	EVENT_SLIDES,      /* a slide page was rendered */
 	EVENT_IMPORT,      /* the roster import's progress or result */
+	EVENT_STATION,     /* this station's role or name */
 	EVENT_NTOPICS
 };
 #define EVENT_BIT(t) (1u << (t))
@@ -75,6 +77,12 @@ struct event;
 struct event *event_open(const struct event_opts *o, int *disk_full);
 /* Stops every worker, closes the store and frees ev. NULL is allowed. */
 void event_close(struct event *ev);
+
+/* This station's role and name (core/station.h), as kept in the store. */
+const struct station *event_station(const struct event *ev);
+/* An organizer changed them: saved, then every screen is told (EVENT_STATION). 0, or -1 with
+ * err_msg() and nothing changed. */
+int event_set_station(struct event *ev, const struct station *st);
 
 /* The UI thread's store connection, for domain calls (people_*, teams_*, ...). Owned by ev. */
 struct store *event_store(struct event *ev);

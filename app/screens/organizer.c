@@ -35,6 +35,7 @@ void screen_organizer(struct kiosk *k)
 		{N_("Sign-up"), SCREEN_SIGNUP},
 		{N_("Board"), SCREEN_BOARD},
 		{N_("Upload and export"), SCREEN_RESULTS},
+		{N_("This station"), SCREEN_STATION},
 	};
 	int gap = ui_px(ui, 12);
 	int n = (int)ARRAY_SIZE(entries) + 1;

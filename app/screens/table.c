@@ -7,6 +7,7 @@
 #include "screens/results.h"
 #include "screens/screens.h"
 #include "screens/signup.h"
+#include "screens/station.h"
 
 const struct screen_def SCREEN_DEFS[SCREEN_COUNT] = {
 	[SCREEN_ERROR] = {"error", screen_error, SCREEN_STAYS},
@@ -23,6 +24,7 @@ const struct screen_def SCREEN_DEFS[SCREEN_COUNT] = {
 	[SCREEN_SIGNUP] = {"signup", screen_signup, SCREEN_ORGANIZER_LOCK},
 	[SCREEN_BOARD] = {"board", screen_board, SCREEN_STAYS},
 	[SCREEN_RESULTS] = {"results", screen_results, SCREEN_ORGANIZER_LOCK},
+	[SCREEN_STATION] = {"station", screen_station, SCREEN_ORGANIZER_LOCK},
 };
 
 static const struct feature_def CHECKIN = {.name = "checkin", .open = checkin_open,
@@ -35,7 +37,11 @@ static const struct feature_def SIGNUP = {.name = "signup", .open = signup_open,
 static const struct feature_def RESULTS = {.name = "results", .open = results_open,
 					   .close = results_close};
 
-const struct feature_def *const FEATURE_DEFS[] = {&CHECKIN, &MEETING, &SIGNUP, &RESULTS, NULL};
+static const struct feature_def STATION = {.name = "station", .open = station_open,
+					   .close = station_close};
+
+const struct feature_def *const FEATURE_DEFS[] = {&CHECKIN, &MEETING, &SIGNUP, &RESULTS, &STATION,
+						  NULL};
 
 void screens_projector(struct kiosk *k, struct ui *ui)
 {
