@@ -93,8 +93,11 @@ static void team_card(struct kiosk *k, const struct board_team *t, struct ui_rec
 	ui_fill(ui, r, UI_PANEL);
 	ui_fill(ui, ui_cut_left(&r, ui_px(ui, 5)), UI_ACCENT);
 	struct ui_rect in = ui_inset(r, ui_px(ui, 6));
-	struct ui_rect head = ui_cut_top(&in, ui_line_h(ui, UI_BODY));
-	ui_label(ui, t->name[0] ? t->name : tr(k, "No team"), head, UI_BODY, 1, UI_FG, UI_LEFT);
+	/* A long team name ("Aarhus V og Brabrand") takes a second line rather than an ellipsis. */
+	const char *name = t->name[0] ? t->name : tr(k, "No team");
+	int rows = ui_text_w(ui, UI_BODY, 1, name) > in.w ? 2 : 1;
+	struct ui_rect head = ui_cut_top(&in, ui_line_h(ui, UI_BODY) * rows);
+	ui_text_wrapped(ui, name, head, UI_BODY, 1, UI_FG, UI_LEFT);
 	ui_cut_top(&in, ui_px(ui, 2));
 	/* Each kind gets a line, then the lines left go to the kinds whose names need them. */
 	char names[3][BOARD_MAX_NAMES * (BOARD_NAME_MAX + 2) + 64];
