@@ -205,6 +205,28 @@ enum people_upsert_status {
 int people_upsert(struct store *s, const struct clock *c, const struct people_in *p,
 		  int64_t *id_out);
 
+/* Bulk merge of a whole roster, for the importer: the same result as people_upsert() called
+ * for each row in order (people.h's merge rules), at a fraction of the cost. Runs inside the
+ * caller's transaction.
+ *
+ * people_bulk_add() normalises a row and keeps it in a TEMP table (0, PEOPLE_INVALID with
+ * err_msg(), or -1). people_bulk_finish() then marks every row that shares an external id, an
+ * email or a phone with another row or with a stored person; the other rows cannot merge with
+ * anything, so they are inserted set-based (their search tokens sorted, secondary indexes
+ * rebuilt when the load is large), and the marked rows go through people_upsert()'s merge one
+ * by one, in file order. Persons the bulk path inserts get uuids that sort by time (a v7
+ * layout with a counter), so the uuid index is appended to. People inserted in bulk get lower
+ * ids than new people among the marked rows; nothing else differs from row-by-row upserts.
+ *
+ * row (may be NULL) is called once per row finished with its people_upsert_status; returning
+ * -1 stops finish(), which then returns -1 (the caller rolls back). people_bulk_finish() frees
+ * b whatever it returns; people_bulk_abort() frees one that is not finished. */
+struct people_bulk;
+struct people_bulk *people_bulk_begin(struct store *s, const struct clock *c);
+int people_bulk_add(struct people_bulk *b, const struct people_in *p);
+int people_bulk_finish(struct people_bulk *b, int (*row)(void *ctx, int status), void *ctx);
+void people_bulk_abort(struct people_bulk *b);
+
 /* Normalises a phone number for matching and storage: keeps digits; "+45", "0045" and a
  * leading "45" before 8 digits are dropped (Danish numbers are 8 digits); "+46"/"0046" become
  * the Swedish trunk "0" ("+46 70 123 45 67" -> "0701234567"); other country codes are kept as
