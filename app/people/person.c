@@ -720,7 +720,8 @@ int people_has_postcode(struct store *s, int64_t id)
 
 struct people_bulk {
 	struct store *s;
-	int64_t now;
+	const struct clock *c;
+	int64_t now;            /* when finish() began: created_at and the uuids' time */
 	uint32_t uuids;         /* uuids made so far: the counter in bulk_uuid() */
 	unsigned char rnd[6];   /* this load's random bits of every uuid */
 	char *index_sql[BULK_INDEXES_MAX]; /* dropped secondary indexes, to create again */
@@ -755,7 +756,7 @@ struct people_bulk *people_bulk_begin(struct store *s, const struct clock *c)
 		return NULL;
 	struct people_bulk *b = xcalloc(1, sizeof(*b));
 	b->s = s;
-	b->now = clock_now(c);
+	b->c = c;
 	/* The random tail of a v4 uuid, so two loads in the same millisecond still differ. */
 	char r[37];
 	uuid_v4(r);
@@ -953,6 +954,7 @@ int people_bulk_finish(struct people_bulk *b, int (*row)(void *ctx, int status),
 {
 	struct store *s = b->s;
 	int ret = -1;
+	b->now = clock_now(b->c);
 	if (store_exec(s, SQL_BULK_TOUCHED) < 0)
 		goto out;
 	int64_t fresh = store_query_int(s, "SELECT count(*) FROM temp.people_bulk WHERE touched = 0");
@@ -969,8 +971,6 @@ int people_bulk_finish(struct people_bulk *b, int (*row)(void *ctx, int status),
 		goto out;
 	ret = 0;
 out:
-	/* A failed DELETE only keeps the rows until the connection closes or the next load. */
-	store_exec(s, "DELETE FROM temp.people_bulk; DELETE FROM temp.people_bulk_token;");
 	people_bulk_abort(b);
 	return ret;
 }
@@ -979,6 +979,8 @@ void people_bulk_abort(struct people_bulk *b)
 {
 	if (!b)
 		return;
+	/* A failed DELETE only keeps the rows until the connection closes or the next load. */
+	store_exec(b->s, "DELETE FROM temp.people_bulk; DELETE FROM temp.people_bulk_token;");
 	for (int i = 0; i < b->nindex; i++)
 		free(b->index_sql[i]);
 	free(b);
