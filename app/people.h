@@ -213,11 +213,11 @@ int people_upsert(struct store *s, const struct clock *c, const struct people_in
  * people_bulk_begin() returns NULL with err_msg() on a database error. people_bulk_add()
  * normalises a row and keeps it in a TEMP table of this connection (0, PEOPLE_INVALID with
  * err_msg(), or -1); it may run before that transaction, while a file is still being read
- * (TEMP writes take no lock on the database). people_bulk_finish() then marks every row that shares an external id, an
- * email or a phone with another row or with a stored person; the other rows cannot merge with
- * anything, so they are inserted set-based (their search tokens sorted, secondary indexes
- * rebuilt when the load is large), and the marked rows go through people_upsert()'s merge one
- * by one, in file order. Persons the bulk path inserts get uuids that sort by time (a v7
+ * (TEMP writes take no lock on the database). people_bulk_finish() then marks every row
+ * that shares an external id, an email or a phone with another row or with a stored person;
+ * the other rows cannot merge with anything, so they are inserted set-based (their search
+ * tokens sorted, secondary indexes rebuilt when the load is large), and the marked rows go
+ * through people_upsert()'s merge one by one, in file order. Persons the bulk path inserts get uuids that sort by time (a v7
  * layout with a counter), so the uuid index is appended to. People inserted in bulk get lower
  * ids than new people among the marked rows; nothing else differs from row-by-row upserts.
  *

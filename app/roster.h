@@ -104,7 +104,8 @@ void roster_report_release(struct roster_report *r);
 /* Imports the CSV file at path in two steps: the rows are read into a staging table of this
  * connection (TEMP: it vanishes with the connection, so a killed import leaves nothing behind;
  * the person table is not locked while reading), then merged by people_upsert()'s rules in one
- * transaction (people_bulk_finish()), so other connections see the old roster or the whole new one, never a part.
+ * transaction (people_bulk_finish()), so other connections see the old roster or the whole
+ * new one, never a part.
  * A row with an invalid email or phone is kept without that field (a warning names its line).
  * Rows are rejected with their line (no first name, an unclosed quote, ...).
  *

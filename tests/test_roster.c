@@ -442,7 +442,9 @@ static void import_command(void **state)
 
 #define EQ_ROWS 6000   /* over the bulk merge's threshold for rebuilding the indexes */
 
-static const char *const EQ_FIRST[] = { "Søren", "Åsa", "Anne", "Marie Louise", "Jens", "Bjørn" };
+static const char *const EQ_FIRST[] = {
+	"Søren", "Åsa", "Anne", "Marie Louise", "Jens", "Bjørn",
+};
 static const char *const EQ_LAST[] = { "Jensen", "Öberg", "Hansen-Jensen", "Due", "" };
 
 /* Row i of the roster: mostly new people, with every way a row can meet another one: an RSVP
