@@ -217,9 +217,10 @@ int people_upsert(struct store *s, const struct clock *c, const struct people_in
  * that shares an external id, an email or a phone with another row or with a stored person;
  * the other rows cannot merge with anything, so they are inserted set-based (their search
  * tokens sorted, secondary indexes rebuilt when the load is large), and the marked rows go
- * through people_upsert()'s merge one by one, in file order. Persons the bulk path inserts get uuids that sort by time (a v7
- * layout with a counter), so the uuid index is appended to. People inserted in bulk get lower
- * ids than new people among the marked rows; nothing else differs from row-by-row upserts.
+ * through people_upsert()'s merge one by one, in file order. People the bulk path inserts get
+ * uuids that sort by time (a v7 layout with a counter), so the uuid index is appended to, and
+ * lower ids than new people among the marked rows; nothing else differs from row-by-row
+ * upserts.
  *
  * row (may be NULL) is called once per row finished with its people_upsert_status; returning
  * -1 stops finish(), which then returns -1 (the caller rolls back). people_bulk_finish() frees
