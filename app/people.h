@@ -1,5 +1,6 @@
 /* People and check-in: the domain side of the door. Plain C over the store: people.c owns the
- * writes to person, person_token and checkin (the roster importer goes through people_upsert();
+ * writes to person, person_token and checkin (the roster importer goes through people_bulk_*,
+ * which merges by people_upsert()'s rules;
  * export.c only reads).
  *
  * Search. Every person has person_token rows: normalised (textnorm.h) words of the first name,
@@ -204,6 +205,32 @@ enum people_upsert_status {
  * PEOPLE_INVALID, or -1 on a database error. id_out (may be NULL) gets the person's id. */
 int people_upsert(struct store *s, const struct clock *c, const struct people_in *p,
 		  int64_t *id_out);
+
+/* Bulk merge of a whole roster, for the importer: the same result as people_upsert() called
+ * for each row in order (people.h's merge rules), at a fraction of the cost. Runs inside the
+ * caller's transaction.
+ *
+ * people_bulk_begin() returns NULL with err_msg() on a database error. people_bulk_add()
+ * normalises a row and keeps it in a TEMP table of this connection (0, PEOPLE_INVALID with
+ * err_msg(), or -1); it may run before that transaction, while a file is still being read
+ * (TEMP writes take no lock on the database). people_bulk_finish() then marks every row
+ * that shares an external id, an email or a phone with another row or with a stored person;
+ * the other rows cannot merge with anything, so they are inserted set-based (their search
+ * tokens sorted, secondary indexes rebuilt when the load is large), and the marked rows go
+ * through people_upsert()'s merge one by one, in file order. People the bulk path inserts get
+ * uuids that sort by time (a v7 layout with a counter), so the uuid index is appended to, and
+ * lower ids than new people among the marked rows; nothing else differs from row-by-row
+ * upserts.
+ *
+ * row (may be NULL) is called once per row finished with its people_upsert_status; returning
+ * -1 stops finish(), which then returns -1 (the caller rolls back). people_bulk_finish() frees
+ * b whatever it returns; people_bulk_abort() frees one that is not finished (NULL is fine).
+ * Both empty the TEMP tables. */
+struct people_bulk;
+struct people_bulk *people_bulk_begin(struct store *s, const struct clock *c);
+int people_bulk_add(struct people_bulk *b, const struct people_in *p);
+int people_bulk_finish(struct people_bulk *b, int (*row)(void *ctx, int status), void *ctx);
+void people_bulk_abort(struct people_bulk *b);
 
 /* Normalises a phone number for matching and storage: keeps digits; "+45", "0045" and a
  * leading "45" before 8 digits are dropped (Danish numbers are 8 digits); "+46"/"0046" become

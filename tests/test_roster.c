@@ -438,6 +438,156 @@ static void import_command(void **state)
 	store_close(s);
 }
 
+/* ---- the bulk merge against people_upsert() row by row ---- */
+
+#define EQ_ROWS 6000   /* over the bulk merge's threshold for rebuilding the indexes */
+
+static const char *const EQ_FIRST[] = {
+	"Søren", "Åsa", "Anne", "Marie Louise", "Jens", "Bjørn",
+};
+static const char *const EQ_LAST[] = { "Jensen", "Öberg", "Hansen-Jensen", "Due", "" };
+
+/* Row i of the roster: mostly new people, with every way a row can meet another one: an RSVP
+ * id seen before (with another first name: a merge), a family email shared by people with
+ * their own ids, a shared phone, rows without an id, and keys of people stored before. */
+static void eq_row(int i, struct people_in *p, char bufs[4][64])
+{
+	unsigned x = (unsigned)i * 2654435761u;
+	memset(p, 0, sizeof(*p));
+	p->first_name = EQ_FIRST[(x >> 7) % ARRAY_SIZE(EQ_FIRST)];
+	p->last_name = EQ_LAST[(x >> 11) % ARRAY_SIZE(EQ_LAST)];
+	if (i % 13 != 0)
+		snprintf(bufs[0], 64, "R%d", i % 97 == 0 && i > 50 ? i - 50 : i);
+	else
+		bufs[0][0] = '\0';
+	if (i % 89 == 0)
+		snprintf(bufs[0], 64, "K%d", i % 20); /* a stored person's id */
+	if (i % 31 == 0)
+		snprintf(bufs[1], 64, "fam%d@example.dk", i / 200);
+	else if (i % 7 != 0)
+		snprintf(bufs[1], 64, "p%d@example.dk", i % 53 == 0 ? i % 20 : i);
+	else
+		bufs[1][0] = '\0';
+	if (i % 41 == 0)
+		snprintf(bufs[2], 64, "%d", 30000000 + i % 5);
+	else if (i % 3 == 0)
+		snprintf(bufs[2], 64, "%d", 20000000 + i);
+	else
+		bufs[2][0] = '\0';
+	snprintf(bufs[3], 64, "%d", 1000 + i % 9000);
+	/* Rows whose one key is a stored person's and no other row's. */
+	if (i == 777)
+		snprintf(bufs[1], 64, "solo@example.dk");
+	if (i == 778)
+		snprintf(bufs[2], 64, "40000000");
+	if (i == 781)
+		snprintf(bufs[0], 64, "KSOLO");
+	p->external_id = bufs[0];
+	p->email = bufs[1];
+	p->phone = bufs[2];
+	p->postcode = bufs[3];
+}
+
+/* People stored before the import: an earlier roster's ids, emails and phones. */
+static void eq_known(struct store *s, const struct clock *c)
+{
+	assert_int_equal(store_tx_begin(s), 0);
+	for (int i = 0; i < 20; i++) {
+		char ext[16], email[32], phone[16];
+		snprintf(ext, sizeof(ext), "K%d", i);
+		snprintf(email, sizeof(email), "p%d@example.dk", i);
+		snprintf(phone, sizeof(phone), "%d", 30000000 + i);
+		struct people_in k = { .first_name = "Known", .last_name = "Person",
+				       .external_id = i % 2 ? ext : "", .email = i % 3 ? email : "",
+				       .phone = phone };
+		assert_true(people_upsert(s, c, &k, NULL) >= 0);
+	}
+	struct people_in solo[3] = {
+		{ .first_name = "Solo", .email = "solo@example.dk" },
+		{ .first_name = "Solo", .phone = "40000000" },
+		{ .first_name = "Solo", .external_id = "KSOLO" },
+	};
+	for (int i = 0; i < 3; i++)
+		assert_true(people_upsert(s, c, &solo[i], NULL) >= 0);
+	assert_int_equal(store_tx_commit(s), 0);
+}
+
+/* The people (every column that merging decides) and their tokens, as one string; ids
+ * are left out: the bulk path numbers its new people before the merged rows' new ones. */
+static char *eq_digest(struct store *s)
+{
+	static const char sql[] =
+		"SELECT group_concat(r, char(10)) FROM (SELECT coalesce(external_id, '-') || ';' || "
+		" first_name || ';' || last_name || ';' || coalesce(email, '-') || ';' || "
+		" coalesce(phone, '-') || ';' || coalesce(postcode, '-') || ';' || source || ';' || "
+		" (SELECT group_concat(token, ',') FROM (SELECT token FROM person_token t "
+		"  WHERE t.person_id = p.id ORDER BY token)) AS r "
+		" FROM person p ORDER BY r)";
+	struct store_stmt *st = store_stmt(s, sql);
+	assert_non_null(st);
+	assert_int_equal(store_step(st), STORE_ROW);
+	char *d = xstrdup(store_col_text(st, 0));
+	store_reset(st);
+	return d;
+}
+
+static void bulk_merge_is_row_by_row(void **state)
+{
+	struct fx *f = *state;
+	/* The roster as a file for the importer ... */
+	size_t cap = (size_t)EQ_ROWS * 128 + 128, len = 0;
+	char *csv = xcalloc(1, cap);
+	len += (size_t)snprintf(csv, cap, "First;Last;Email;Phone;Postcode;RSVP\n");
+	for (int i = 0; i < EQ_ROWS; i++) {
+		struct people_in p;
+		char b[4][64];
+		eq_row(i, &p, b);
+		len += (size_t)snprintf(csv + len, cap - len, "%s;%s;%s;%s;%s;%s\n", p.first_name,
+					p.last_name, p.email, p.phone, p.postcode, p.external_id);
+	}
+	eq_known(f->s, &f->c);
+	assert_int_equal(import_mem(f, csv, len, NULL), 0);
+	assert_int_equal(f->r.rejected, 0);
+	assert_true(q(f, "SELECT count(*) FROM person") > EQ_ROWS / 2);
+
+	/* ... and the same rows through people_upsert() one by one, in another store. */
+	char *dir = tu_tempdir();
+	struct store *s2 = store_open(dir);
+	assert_non_null(s2);
+	eq_known(s2, &f->c);
+	long n[3] = {0};
+	assert_int_equal(store_tx_begin(s2), 0);
+	for (int i = 0; i < EQ_ROWS; i++) {
+		struct people_in p;
+		char b[4][64];
+		eq_row(i, &p, b);
+		int u = people_upsert(s2, &f->c, &p, NULL);
+		assert_true(u >= 0 && u <= 2);
+		n[u]++;
+	}
+	assert_int_equal(store_tx_commit(s2), 0);
+	assert_int_equal(f->r.imported, n[PEOPLE_INSERTED]);
+	assert_int_equal(f->r.merged, n[PEOPLE_MERGED]);
+	assert_int_equal(f->r.unchanged, n[PEOPLE_UNCHANGED]);
+	assert_true(n[PEOPLE_MERGED] > 50);
+	char *a = eq_digest(f->s), *b = eq_digest(s2);
+	assert_string_equal(a, b);
+	/* The indexes the bulk path dropped are back, and the store is whole. */
+	assert_int_equal(q(f, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+			      "('person_email', 'person_phone', 'person_external', "
+			      "'person_external_nocase', 'person_token_person')"), 5);
+	assert_true(store_integrity_ok(f->s));
+	assert_int_equal(q(f, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	assert_int_equal(q(f, "SELECT count(DISTINCT uuid) FROM person"),
+			 q(f, "SELECT count(*) FROM person"));
+	free(a);
+	free(b);
+	store_close(s2);
+	tu_rmtree(dir);
+	free(dir);
+	free(csv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -457,6 +607,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(rsvp_column_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(column_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(invalid_contact_keeps_person, setup, teardown),
+		cmocka_unit_test_setup_teardown(bulk_merge_is_row_by_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(unclosed_quote_reported_at_its_line, setup,
 						teardown),
 	};

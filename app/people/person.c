@@ -478,16 +478,13 @@ const char *people_or_null(const char *s)
 	return s && *s ? s : NULL;
 }
 
-int people_upsert(struct store *s, const struct clock *c, const struct people_in *p,
-		  int64_t *id_out)
+/* people_upsert() after normalise(): n is already in the form stored. */
+static int upsert_norm(struct store *s, int64_t now, const struct norm_person *n,
+		       int64_t *id_out)
 {
-	struct norm_person n;
-	if (normalise(p, &n) < 0)
-		return PEOPLE_INVALID;
-	int64_t id = people_person_find(s, n.ext, n.email, n.phone);
+	int64_t id = people_person_find(s, n->ext, n->email, n->phone);
 	if (id < 0)
 		return -1;
-	int64_t now = clock_now(c);
 	if (id == 0) {
 		char uuid[37];
 		uuid_v4(uuid);
@@ -498,19 +495,19 @@ int people_upsert(struct store *s, const struct clock *c, const struct people_in
 		if (!st)
 			return -1;
 		store_bind_text(st, 1, uuid);
-		store_bind_text(st, 2, people_or_null(n.ext));
-		store_bind_text(st, 3, n.first);
-		store_bind_text(st, 4, n.last);
-		store_bind_text(st, 5, people_or_null(n.email));
-		store_bind_text(st, 6, people_or_null(n.phone));
-		store_bind_text(st, 7, people_or_null(n.postcode));
+		store_bind_text(st, 2, people_or_null(n->ext));
+		store_bind_text(st, 3, n->first);
+		store_bind_text(st, 4, n->last);
+		store_bind_text(st, 5, people_or_null(n->email));
+		store_bind_text(st, 6, people_or_null(n->phone));
+		store_bind_text(st, 7, people_or_null(n->postcode));
 		store_bind_int(st, 8, now);
 		int rc = store_step(st);
 		store_reset(st);
 		if (rc < 0)
 			return -1;
 		id = store_last_id(s);
-		if (people_tokens_write(s, id, n.first, n.last, n.email, 1) < 0)
+		if (people_tokens_write(s, id, n->first, n->last, n->email, 1) < 0)
 			return -1;
 		if (id_out)
 			*id_out = id;
@@ -526,7 +523,7 @@ int people_upsert(struct store *s, const struct clock *c, const struct people_in
 		store_reset(st);
 		return err_set("person %lld vanished", (long long)id);
 	}
-	const char *in[6] = { n.ext, n.first, n.last, n.email, n.phone, n.postcode };
+	const char *in[6] = { n->ext, n->first, n->last, n->email, n->phone, n->postcode };
 	char *cur[6];
 	int changed = 0, names = 0;
 	for (int i = 0; i < 6; i++) {
@@ -565,6 +562,15 @@ out:
 	for (int i = 0; i < 6; i++)
 		free(cur[i]);
 	return ret;
+}
+
+int people_upsert(struct store *s, const struct clock *c, const struct people_in *p,
+		  int64_t *id_out)
+{
+	struct norm_person n;
+	if (normalise(p, &n) < 0)
+		return PEOPLE_INVALID;
+	return upsert_norm(s, clock_now(c), &n, id_out);
 }
 
 int64_t people_find_external(struct store *s, const char *external_id)
@@ -702,4 +708,313 @@ int people_has_postcode(struct store *s, int64_t id)
 	int has = rc == STORE_ROW && store_col_int(st, 0);
 	store_reset(st);
 	return rc < 0 ? -1 : has;
+}
+
+/* ---- bulk merge (people.h people_bulk_*) ---- */
+
+/* Below this many new people the indexes are kept and written row by row: rebuilding them
+ * costs a sort of the whole table, which only pays for a large load. */
+#define BULK_REINDEX_MIN 5000
+#define BULK_INDEXES_MAX 16
+
+struct people_bulk {
+	struct store *s;
+	const struct clock *c;
+	int64_t now;            /* when finish() began: created_at and the uuids' time */
+	uint32_t uuids;         /* uuids made so far: the counter in bulk_uuid() */
+	unsigned char rnd[6];   /* this load's random bits of every uuid */
+	char *index_sql[BULK_INDEXES_MAX]; /* dropped secondary indexes, to create again */
+	int nindex;
+};
+
+static const char SQL_BULK_TABLES[] =
+	"CREATE TEMP TABLE IF NOT EXISTS people_bulk(seq INTEGER PRIMARY KEY, ext TEXT,"
+	" first TEXT NOT NULL, last TEXT NOT NULL, email TEXT, phone TEXT, postcode TEXT,"
+	" touched INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TEMP TABLE IF NOT EXISTS people_bulk_token(token TEXT NOT NULL, pid INTEGER NOT NULL);"
+	"DELETE FROM temp.people_bulk; DELETE FROM temp.people_bulk_token;";
+
+/* A row is "touched" when one of its keys is another row's or a stored person's: only those
+ * can merge, so only those need people_upsert()'s lookups in file order. The rest are new
+ * people whatever order they are inserted in. */
+static const char SQL_BULK_TOUCHED[] =
+	"UPDATE temp.people_bulk SET touched = 1 WHERE "
+	"ext IN (SELECT ext FROM temp.people_bulk WHERE ext IS NOT NULL GROUP BY ext"
+	"  HAVING count(*) > 1) "
+	"OR email IN (SELECT email FROM temp.people_bulk WHERE email IS NOT NULL GROUP BY email"
+	"  HAVING count(*) > 1) "
+	"OR phone IN (SELECT phone FROM temp.people_bulk WHERE phone IS NOT NULL GROUP BY phone"
+	"  HAVING count(*) > 1) "
+	"OR EXISTS (SELECT 1 FROM main.person p WHERE p.external_id = people_bulk.ext) "
+	"OR EXISTS (SELECT 1 FROM main.person p WHERE p.email = people_bulk.email) "
+	"OR EXISTS (SELECT 1 FROM main.person p WHERE p.phone = people_bulk.phone)";
+
+struct people_bulk *people_bulk_begin(struct store *s, const struct clock *c)
+{
+	if (store_exec(s, SQL_BULK_TABLES) < 0)
+		return NULL;
+	struct people_bulk *b = xcalloc(1, sizeof(*b));
+	b->s = s;
+	b->c = c;
+	/* The random tail of a v4 uuid, so two loads in the same millisecond still differ. */
+	char r[37];
+	uuid_v4(r);
+	for (int i = 0; i < 6; i++)
+		b->rnd[i] = (unsigned char)strtoul((char[3]){ r[24 + 2 * i], r[25 + 2 * i], 0 },
+						    NULL, 16);
+	return b;
+}
+
+/* A uuid that sorts by time: the merge's time in ms (48 bits), version 7, a 32-bit counter
+ * spread over the bits around the version and variant, and 42 random bits of the load. Unique
+ * within a load by the counter; new uuids append to the uuid index instead of landing at
+ * random pages of it. */
+static void bulk_uuid(struct people_bulk *b, char out[37])
+{
+	uint64_t ms = (uint64_t)b->now;
+	uint32_t n = b->uuids++;
+	unsigned char u[16];
+	for (int i = 0; i < 6; i++)
+		u[i] = (unsigned char)(ms >> (40 - 8 * i));
+	u[6] = (unsigned char)(0x70 | ((n >> 28) & 0x0F));
+	u[7] = (unsigned char)(n >> 20);
+	u[8] = (unsigned char)(0x80 | ((n >> 14) & 0x3F));
+	u[9] = (unsigned char)(n >> 6);
+	u[10] = (unsigned char)(((n & 0x3F) << 2) | (b->rnd[0] & 3));
+	memcpy(u + 11, b->rnd + 1, 5);
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[u[i] >> 4];
+		out[o++] = hex[u[i] & 15];
+	}
+	out[o] = '\0';
+}
+
+int people_bulk_add(struct people_bulk *b, const struct people_in *p)
+{
+	struct norm_person n;
+	if (normalise(p, &n) < 0)
+		return PEOPLE_INVALID;
+	struct store_stmt *st = store_stmt(b->s,
+		"INSERT INTO temp.people_bulk(ext, first, last, email, phone, postcode) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, people_or_null(n.ext));
+	store_bind_text(st, 2, n.first);
+	store_bind_text(st, 3, n.last);
+	store_bind_text(st, 4, people_or_null(n.email));
+	store_bind_text(st, 5, people_or_null(n.phone));
+	store_bind_text(st, 6, people_or_null(n.postcode));
+	int rc = store_step(st);
+	store_reset(st);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Drops the secondary indexes of person and person_token (their SQL kept to create them
+ * again): inserting a large load in key order and sorting each index once afterwards is
+ * cheaper than a random B-tree insert per index per row. The caller's transaction covers it:
+ * a rollback brings them back. */
+static int indexes_drop(struct people_bulk *b)
+{
+	struct store_stmt *st = store_stmt(b->s,
+		"SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+		" AND tbl_name IN ('person', 'person_token') ORDER BY name");
+	if (!st)
+		return -1;
+	char names[BULK_INDEXES_MAX][64];
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		/* More indexes than this, or a longer name, stay in place: slower, still right. */
+		if (b->nindex == BULK_INDEXES_MAX ||
+		    str_copy(names[b->nindex], sizeof(names[0]), store_col_text(st, 0)) < 0)
+			continue;
+		b->index_sql[b->nindex++] = xstrdup(store_col_text(st, 1));
+	}
+	store_reset(st);
+	if (rc < 0)
+		return -1;
+	for (int i = 0; i < b->nindex; i++) {
+		char sql[128];
+		str_fmt(sql, sizeof(sql), "DROP INDEX main.\"%s\"", names[i]);
+		if (store_exec(b->s, sql) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int indexes_create(struct people_bulk *b)
+{
+	for (int i = 0; i < b->nindex; i++) {
+		if (store_exec(b->s, b->index_sql[i]) < 0)
+			return -1;
+		free(b->index_sql[i]);
+		b->index_sql[i] = NULL;
+	}
+	b->nindex = 0;
+	return 0;
+}
+
+/* Tokens go to people_bulk_token TOK_BATCH rows per statement: one step per token was a third
+ * of the time spent writing new people. */
+#define TOK_BATCH 16
+#define TOK_PAIR "(?, ?)"
+#define TOK_PAIRS4 TOK_PAIR ", " TOK_PAIR ", " TOK_PAIR ", " TOK_PAIR
+static const char SQL_TOK_BATCH[] = "INSERT INTO temp.people_bulk_token(token, pid) VALUES "
+	TOK_PAIRS4 ", " TOK_PAIRS4 ", " TOK_PAIRS4 ", " TOK_PAIRS4;
+static const char SQL_TOK_ONE[] =
+	"INSERT INTO temp.people_bulk_token(token, pid) VALUES (?, ?)";
+
+struct tok_batch {
+	int n;
+	char tok[TOK_BATCH][TEXTNORM_TOKEN_MAX];
+	int64_t pid[TOK_BATCH];
+};
+
+/* Writes the batched tokens: all in one statement when the batch is full, else one by one. */
+static int tok_flush(struct store *s, struct tok_batch *tb)
+{
+	int full = tb->n == TOK_BATCH;
+	struct store_stmt *st = store_stmt(s, full ? SQL_TOK_BATCH : SQL_TOK_ONE);
+	if (!st)
+		return -1;
+	for (int i = 0; i < tb->n; i++) {
+		int at = full ? 2 * i : 0;
+		store_bind_text(st, at + 1, tb->tok[i]);
+		store_bind_int(st, at + 2, tb->pid[i]);
+		if (full && i < tb->n - 1)
+			continue;
+		int rc = store_step(st);
+		store_reset(st);
+		if (rc < 0)
+			return -1;
+	}
+	tb->n = 0;
+	return 0;
+}
+
+/* Inserts the untouched rows as new people with ids from max(id) + 1 in file order, and their
+ * tokens into people_bulk_token. */
+static int bulk_insert_new(struct people_bulk *b, int (*row)(void *ctx, int status), void *ctx)
+{
+	struct store *s = b->s;
+	int64_t id = store_query_int(s, "SELECT coalesce(max(id), 0) FROM main.person");
+	if (id < 0)
+		return -1;
+	struct store_stmt *sel = store_stmt(s,
+		"SELECT ext, first, last, email, phone, postcode FROM temp.people_bulk "
+		"WHERE touched = 0 ORDER BY seq");
+	struct store_stmt *ins = store_stmt(s,
+		"INSERT INTO main.person(id, uuid, external_id, first_name, last_name, email, phone,"
+		" postcode, source, created_at, updated_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'roster', ?9, ?9)");
+	if (!sel || !ins)
+		return -1;
+	struct textnorm_tokens t;
+	struct tok_batch batch = { .n = 0 }, *tb = &batch;
+	int rc;
+	while ((rc = store_step(sel)) == STORE_ROW) {
+		char uuid[37];
+		bulk_uuid(b, uuid);
+		id++;
+		store_bind_int(ins, 1, id);
+		store_bind_text(ins, 2, uuid);
+		for (int i = 0; i < 6; i++)
+			store_bind_text(ins, i + 3, people_or_null(store_col_text(sel, i)));
+		/* first and last are NOT NULL: "" stays "" */
+		store_bind_text(ins, 4, store_col_text(sel, 1));
+		store_bind_text(ins, 5, store_col_text(sel, 2));
+		store_bind_int(ins, 9, b->now);
+		int irc = store_step(ins);
+		store_reset(ins);
+		if (irc < 0)
+			goto fail;
+		textnorm_tokens_init(&t);
+		textnorm_tokens_name(&t, 'f', store_col_text(sel, 1));
+		textnorm_tokens_name(&t, 'l', store_col_text(sel, 2));
+		textnorm_tokens_email(&t, store_col_text(sel, 3));
+		for (int i = 0; i < t.n; i++) {
+			memcpy(tb->tok[tb->n], t.tok[i], sizeof(t.tok[i]));
+			tb->pid[tb->n++] = id;
+			if (tb->n == TOK_BATCH && tok_flush(s, tb) < 0)
+				goto fail;
+		}
+		if (row && row(ctx, PEOPLE_INSERTED) < 0)
+			goto fail;
+	}
+	store_reset(sel);
+	if (rc < 0 || tok_flush(s, tb) < 0)
+		goto fail;
+	/* In key order, the primary key B-tree of person_token grows at its end (or in runs
+	 * where it already has tokens) instead of splitting pages all over it. */
+	return store_exec(s, "INSERT OR IGNORE INTO main.person_token(token, person_id) "
+			  "SELECT token, pid FROM temp.people_bulk_token ORDER BY token, pid");
+fail:
+	store_reset(sel);
+	return -1;
+}
+
+/* The touched rows through people_upsert()'s merge, in file order. */
+static int bulk_merge_touched(struct people_bulk *b, int (*row)(void *ctx, int status), void *ctx)
+{
+	struct store_stmt *sel = store_stmt(b->s,
+		"SELECT ext, first, last, email, phone, postcode FROM temp.people_bulk "
+		"WHERE touched = 1 ORDER BY seq");
+	if (!sel)
+		return -1;
+	int rc;
+	while ((rc = store_step(sel)) == STORE_ROW) {
+		struct norm_person n;
+		char *f[6] = { n.ext, n.first, n.last, n.email, n.phone, n.postcode };
+		size_t sz[6] = { sizeof(n.ext), sizeof(n.first), sizeof(n.last), sizeof(n.email),
+				 sizeof(n.phone), sizeof(n.postcode) };
+		for (int i = 0; i < 6; i++)
+			str_copy(f[i], sz[i], store_col_text(sel, i)); /* fit: normalise() checked */
+		int u = upsert_norm(b->s, b->now, &n, NULL);
+		if (u < 0 || (row && row(ctx, u) < 0)) {
+			store_reset(sel);
+			return -1;
+		}
+	}
+	store_reset(sel);
+	return rc < 0 ? -1 : 0;
+}
+
+int people_bulk_finish(struct people_bulk *b, int (*row)(void *ctx, int status), void *ctx)
+{
+	struct store *s = b->s;
+	int ret = -1;
+	b->now = clock_now(b->c);
+	if (store_exec(s, SQL_BULK_TOUCHED) < 0)
+		goto out;
+	int64_t fresh = store_query_int(s, "SELECT count(*) FROM temp.people_bulk WHERE touched = 0");
+	int64_t known = store_query_int(s, "SELECT count(*) FROM main.person");
+	if (fresh < 0 || known < 0)
+		goto out;
+	if (fresh >= BULK_REINDEX_MIN && fresh * 2 >= known && indexes_drop(b) < 0)
+		goto out;
+	if (fresh > 0 && bulk_insert_new(b, row, ctx) < 0)
+		goto out;
+	if (indexes_create(b) < 0)
+		goto out;
+	if (bulk_merge_touched(b, row, ctx) < 0)
+		goto out;
+	ret = 0;
+out:
+	people_bulk_abort(b);
+	return ret;
+}
+
+void people_bulk_abort(struct people_bulk *b)
+{
+	if (!b)
+		return;
+	/* A failed DELETE only keeps the rows until the connection closes or the next load. */
+	store_exec(b->s, "DELETE FROM temp.people_bulk; DELETE FROM temp.people_bulk_token;");
+	for (int i = 0; i < b->nindex; i++)
+		free(b->index_sql[i]);
+	free(b);
 }
