@@ -30,12 +30,12 @@ int sync_is_uuid(const char *s)
 /* ---- reading a payload: every field checked for type and size ---- */
 
 /* A string member of at most max bytes of valid UTF-8; NULL (no error) when absent or null and
- * !required. On error *bad is set with err_msg(). */
+ * !required. On error *bad is set, and err_msg() names the first bad field of the payload. */
 static const char *get_str(json_t *o, const char *key, size_t max, int required, int *bad)
 {
 	json_t *v = json_object_get(o, key);
 	if (!v || json_is_null(v)) {
-		if (required) {
+		if (required && !*bad) {
 			*bad = 1;
 			err_set("field '%s' is missing", key);
 		}
@@ -43,8 +43,9 @@ static const char *get_str(json_t *o, const char *key, size_t max, int required,
 	}
 	if (!json_is_string(v) || json_string_length(v) > max ||
 	    strlen(json_string_value(v)) != json_string_length(v)) {
+		if (!*bad)
+			err_set("field '%s' is not a text of at most %zu bytes", key, max);
 		*bad = 1;
-		err_set("field '%s' is not a text of at most %zu bytes", key, max);
 		return NULL;
 	}
 	return json_string_value(v);
@@ -54,8 +55,9 @@ static const char *get_uuid(json_t *o, const char *key, int required, int *bad)
 {
 	const char *u = get_str(o, key, 36, required, bad);
 	if (u && !sync_is_uuid(u)) {
+		if (!*bad)
+			err_set("field '%s' is not a uuid", key);
 		*bad = 1;
-		err_set("field '%s' is not a uuid", key);
 		return NULL;
 	}
 	return u;
@@ -65,8 +67,9 @@ static int64_t get_int(json_t *o, const char *key, int *bad)
 {
 	json_t *v = json_object_get(o, key);
 	if (!json_is_integer(v) || json_integer_value(v) < 0) {
+		if (!*bad)
+			err_set("field '%s' is not a whole number of at least 0", key);
 		*bad = 1;
-		err_set("field '%s' is not a whole number of at least 0", key);
 		return 0;
 	}
 	return json_integer_value(v);
