@@ -33,7 +33,9 @@ struct store;
 #define SYNC_ORIGINS_MAX 64     /* stations in one room; a vector with more is refused */
 #define SYNC_PAGE_MAX 500       /* records in one page */
 #define SYNC_PAYLOAD_MAX 16384  /* bytes of one record's JSON payload */
-#define SYNC_BODY_MAX (SYNC_PAGE_MAX * (SYNC_PAYLOAD_MAX / 8) + 65536) /* ~4 MiB a body */
+#define SYNC_PAGE_BYTES (512 * 1024) /* payload bytes in one page (at least one record) */
+/* A body: a page's payloads escaped in JSON (at worst 6 bytes for one) plus the envelope. */
+#define SYNC_BODY_MAX (4 * 1024 * 1024)
 
 /* ---- The key (sync/config.c) ---- */
 
@@ -84,7 +86,8 @@ struct sync_page {
 };
 
 void sync_page_release(struct sync_page *p);
-/* Origin's records with seq > after, in seq order, at most max (1..SYNC_PAGE_MAX): "pull". */
+/* Origin's records with seq > after, in seq order, at most max (1..SYNC_PAGE_MAX) and about
+ * SYNC_PAGE_BYTES of payload (always at least one record): "pull". */
 int sync_pull(struct store *s, const char *origin, int64_t after, int max, struct sync_page *p);
 
 /* "apply": stores a page of one origin's records received from a peer and applies them to the

@@ -104,11 +104,14 @@ int sync_pull(struct store *s, const char *origin, int64_t after, int max, struc
 	store_bind_int(st, 3, max + 1);
 	p->items = xcalloc((size_t)max, sizeof(*p->items));
 	int rc;
+	size_t bytes = 0;
 	while ((rc = store_step(st)) == STORE_ROW) {
-		if (p->n == max) {
+		size_t len = strlen(store_col_text(st, 5));
+		if (p->n == max || (p->n > 0 && bytes + len > SYNC_PAGE_BYTES)) {
 			p->more = 1;
 			break;
 		}
+		bytes += len;
 		struct sync_record *r = &p->items[p->n++];
 		str_copy(r->origin, sizeof(r->origin), store_col_text(st, 0));
 		r->seq = store_col_int(st, 1);

@@ -14,7 +14,7 @@
  * so the client knows it is the answer to this request, and "dir" keeps an answer from being
  * sent back as a request. No clock is compared: a Pi without network time may be hours off.
  * Bounds: bodies of SYNC_BODY_MAX (413 past it, refused before it is read when announced),
- * 10 s without progress closes a connection, 32 connections, 64 sessions. Requests that fail to
+ * 10 s without progress closes a connection, 16 connections (4 from one address), 64 sessions. Requests that fail to
  * open are answered in plain text (403) with what failed, never with anything from the store. */
 #include "sync/internal.h"
 #include "store.h"
@@ -364,8 +364,8 @@ struct sync_server *sync_server_open(const char *data_dir, const struct sync_key
 				  handler, srv,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
-				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)32,
-				  MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)8,
+				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)16,
+				  MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)4,
 				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
 				  MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
 				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
