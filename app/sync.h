@@ -98,6 +98,12 @@ int sync_pull(struct store *s, const char *origin, int64_t after, int max, struc
  * *added (may be NULL) is the number of new records. */
 int sync_apply(struct store *s, const struct sync_page *p, int64_t now, int *added);
 
+/* After an undo at this station's own door of a check-in that won a merge, makes the other
+ * door's check-in of that person the check-in (README "Stations"), in its own transaction.
+ * sync_apply() and sync_exchange() do it first; the event core may call it after a local undo
+ * so the door shows the right count at once. 0, or -1 with err_msg(). */
+int sync_repair(struct store *s);
+
 /* ---- One exchange with a peer (sync/client.c) ---- */
 
 struct sync_stats {

@@ -7,6 +7,8 @@
 
 #include "clock.h"
 #include "outbox.h"
+#include "pack.h"
+#include "upload.h"
 #include "people.h"
 #include "store.h"
 #include "sync.h"
@@ -549,6 +551,26 @@ static void test_same_person_two_doors_same_second(void **state)
 	pass(t->s[0], t->s[2]);
 	char *w2 = active_checkin(t->s[2]);
 	assert_string_equal(w0, w2);
+	/* The winner undone at a door: the other door's check-in becomes the check-in, at all. */
+	int64_t cid = store_query_int(t->s[0], "SELECT id FROM checkin WHERE undone_at IS NULL");
+	clock_advance(&c, 5000);
+	assert_int_equal(people_checkin_undo(t->s[0], &c, cid), 0);
+	assert_int_equal(sync_repair(t->s[0]), 0);
+	pass(t->s[0], t->s[1]);
+	pass(t->s[0], t->s[2]);
+	char *after[3];
+	for (int i = 0; i < 3; i++) {
+		struct people_counts pc;
+		assert_int_equal(people_counts(t->s[i], EVENT, &pc), 0);
+		assert_int_equal(pc.checked_in, 1);
+		after[i] = active_checkin(t->s[i]);
+		assert_non_null(after[i]);
+		assert_string_not_equal(after[i], w0);
+		if (i)
+			assert_string_equal(after[i], after[0]);
+	}
+	for (int i = 0; i < 3; i++)
+		free(after[i]);
 	free(w0);
 	free(w1);
 	free(w2);
@@ -750,6 +772,67 @@ static void test_partition_then_reconnect(void **state)
 	two_close(t);
 }
 
+/* Exactly once upstream, through the real uploader to tests/receiver.py: after two stations
+ * exchanged everything, each uploads; every record reaches the receiver once, from the station
+ * that made it, and never from the one that received it. */
+static void test_upstream_exactly_once(void **state)
+{
+	(void)state;
+	struct two *t = two_open();
+	walkin(t->dir[0], "Anna", "A", "anna@example.org", T0);
+	walkin(t->dir[0], "Ali", "A", "ali@example.org", T0 + 1);
+	walkin(t->dir[1], "Bea", "B", "bea@example.org", T0 + 2);
+	pass(t->s[0], t->s[1]);
+	pass(t->s[1], t->s[0]);
+	const char *token = "sync-test-token-77a1";
+	tu_write_str(t->dir[2], "token.txt", token);
+	char tokpath[700];
+	snprintf(tokpath, sizeof(tokpath), "%s/token.txt", t->dir[2]);
+	chmod(tokpath, 0600);
+	char *sent_by[2];
+	for (int i = 0; i < 2; i++) {
+		char log[700], url[128];
+		snprintf(log, sizeof(log), "%s/received-%d.jsonl", t->dir[2], i);
+		struct tu_server srv = tu_receiver_start(t->dir[2], "webhook", token, log, NULL, 1);
+		snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook", srv.port);
+		struct pack pk;
+		memset(&pk, 0, sizeof(pk));
+		pk.dir = t->dir[2];
+		pk.title = "Barnstorm";
+		pk.event_id = EVENT;
+		pk.upload_token_file = "token.txt";
+		pk.upload_kind = "webhook";
+		pk.upload_url = url;
+		struct clock c;
+		clock_init_fake(&c, T0 + 60000);
+		struct upload_opts o;
+		upload_opts_default(&o);
+		o.run_budget_ms = 3600 * 1000;
+		int64_t n, req;
+		assert_int_equal(upload_run(&pk, t->dir[i], &c, &o, NULL, &n, &req), 0);
+		assert_int_equal(n, store_query_int(t->s[i], "SELECT count(*) FROM outbox"));
+		tu_stop_pid(srv.pid);
+		sent_by[i] = tu_read_all(log);
+		assert_non_null(sent_by[i]);
+	}
+	/* Each station's own records, in its log; the other's never. */
+	for (int i = 0; i < 2; i++) {
+		struct store_stmt *st = store_stmt(t->s[i], "SELECT uuid FROM outbox");
+		int n = 0;
+		while (store_step(st) == STORE_ROW) {
+			const char *u = store_col_text(st, 0);
+			assert_non_null(strstr(sent_by[i], u));
+			assert_null(strstr(sent_by[1 - i], u));
+			n++;
+		}
+		store_reset(st);
+		assert_true(n >= 2);
+	}
+	free(sent_by[0]);
+	free(sent_by[1]);
+	two_close(t);
+}
+
 static void test_key_parse(void **state)
 {
 	(void)state;
@@ -781,6 +864,7 @@ int main(void)
 		cmocka_unit_test(test_undo_waits_for_its_checkin),
 		cmocka_unit_test(test_commitment_cancel_wins),
 		cmocka_unit_test(test_partition_then_reconnect),
+		cmocka_unit_test(test_upstream_exactly_once),
 		cmocka_unit_test(test_three_stations_converge),
 		cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_hostile_bodies),

@@ -258,7 +258,7 @@ int sync_exchange(struct store *s, const struct sync_key *k, const char *peer, i
 	c.k = k;
 	c.peer = peer;
 	c.timeout_ms = timeout_ms > 0 ? timeout_ms : 5000;
-	if (sync_station_id(s, c.self) < 0)
+	if (sync_station_id(s, c.self) < 0 || sync_repair(s) < 0)
 		return -1;
 	c.curl = curl_easy_init();
 	if (!c.curl)

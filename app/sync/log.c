@@ -205,6 +205,19 @@ static int apply_waiting(struct store *s)
 	return 0;
 }
 
+int sync_repair(struct store *s)
+{
+	if (store_tx_begin(s) < 0)
+		return -1;
+	if (sync_checkins_repair(s) < 0) {
+		char m[1024];
+		str_copy(m, sizeof(m), err_msg());
+		store_tx_rollback(s);
+		return err_set("%s", m);
+	}
+	return store_tx_commit(s);
+}
+
 static int apply_fail(struct store *s, const char *msg)
 {
 	char m[1024];
