@@ -97,6 +97,7 @@ int sync_pull(struct store *s, const char *origin, int64_t after, int max, struc
  * leaves a gap after what is held, or reuses a uuid held under another (origin, seq).
  * *added (may be NULL) is the number of new records. */
 int sync_apply(struct store *s, const struct sync_page *p, int64_t now, int *added);
+/* (now: the wall clock in ms, kept as each new record's received_at.) */
 
 /* After an undo at this station's own door of a check-in that won a merge, makes the other
  * door's check-in of that person the check-in (README "Stations"), in its own transaction.
@@ -146,7 +147,7 @@ struct sync_status {
 	int peers;
 	int peers_ok;                /* peers whose last exchange succeeded */
 	int64_t last_ok_at;          /* monotonic ms of the last fully successful round, 0: never */
-	int64_t records_in;          /* records received (pulled or pushed to us) since start */
+	int64_t records_in;          /* records pulled, plus pushes received, since start */
 	int64_t records_out;
 	char last_error[256];        /* of the last failed exchange, "" if none; no names, no key */
 };

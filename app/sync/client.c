@@ -205,7 +205,7 @@ static int pull_origin(struct conn *c, struct store *s, const char *origin, int6
 			return err_set("peer '%s' pull: records of another origin than asked", c->peer);
 		}
 		int added = 0;
-		rc = sync_apply(s, &p, sync_mono_ms(), &added);
+		rc = sync_apply(s, &p, sync_wall_ms(), &added);
 		sync_page_release(&p);
 		if (rc < 0) {
 			char m[600];

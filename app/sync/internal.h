@@ -40,5 +40,7 @@ struct json_t *sync_wire_vector(const struct sync_vector *v);
 int sync_wire_parse_vector(struct json_t *obj, struct sync_vector *v);
 
 int64_t sync_mono_ms(void);
+/* The wall clock in ms since the epoch (received_at: when a record came, as the Pi knew it). */
+int64_t sync_wall_ms(void);
 
 #endif

@@ -189,7 +189,7 @@ static json_t *serve(struct sync_server *srv, json_t *q, unsigned *status)
 		if (sync_wire_parse_records(json_object_get(q, "records"), &p) < 0)
 			return refused(err_msg());
 		int added = 0;
-		int rc = p.n ? sync_apply(srv->s, &p, sync_mono_ms(), &added) : 0;
+		int rc = p.n ? sync_apply(srv->s, &p, sync_wall_ms(), &added) : 0;
 		char origin[SYNC_ID_LEN] = "";
 		if (p.n)
 			str_copy(origin, sizeof(origin), p.items[0].origin);
