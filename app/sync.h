@@ -144,6 +144,7 @@ struct sync_cfg {
 
 struct sync_status {
 	int serving;
+	int port;                    /* the port served (useful with "ADDR:0"), 0 when not */
 	int peers;
 	int peers_ok;                /* peers whose last exchange succeeded */
 	int64_t last_ok_at;          /* monotonic ms of the last fully successful round, 0: never */

@@ -13,11 +13,13 @@
 #include "store.h"
 #include "sync.h"
 #include "sync/internal.h"
+#include "teams.h"
 #include "util.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <poll.h>
+#include <pthread.h>
 
 #define EVENT "barnstorm-2026"
 #define KEY_A "24259d5891d084e8cfb4701840bae5c5fa182e489a8f2f162c11e6c79c0ea39b"
@@ -144,6 +146,66 @@ static char *sorted_export(const char *data, const char *dir, const char *file)
 	return buf;
 }
 
+/* Station data's first walk-in signs up as a leader (cancelled when cancel). */
+static void commit_first(const char *data, int cancel)
+{
+	struct pack p;
+	memset(&p, 0, sizeof(p));
+	p.title = "Barnstorm";
+	p.event_id = EVENT;
+	p.roles[0] = (struct pack_role){.name = "Holdleder", .kind = ROLE_LEADER};
+	p.nroles = 1;
+	struct store *s = store_open(data);
+	assert_non_null(s);
+	struct clock c;
+	clock_init_fake(&c, T0 + 30000);
+	int64_t pid = store_query_int(s, "SELECT min(id) FROM person");
+	int64_t id;
+	assert_int_equal(teams_commit_add(s, &c, &p, pid, 0, -1, NULL, &id), 0);
+	if (cancel) {
+		clock_advance(&c, 1000);
+		assert_int_equal(teams_commit_cancel(s, &c, &p, id), 0);
+	}
+	store_close(s);
+}
+
+/* results.json's commitments, each as compact JSON, sorted (the file's order follows ids). */
+static char *sorted_commitments(const char *dir)
+{
+	char path[800];
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	json_t *j = json_load_file(path, 0, NULL);
+	assert_non_null(j);
+	json_t *a = json_object_get(j, "commitments");
+	assert_true(json_is_array(a));
+	size_t n = json_array_size(a);
+	char **items = calloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		items[i] = json_dumps(json_array_get(a, i), JSON_COMPACT | JSON_SORT_KEYS);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = i + 1; k < n; k++)
+			if (strcmp(items[k], items[i]) < 0) {
+				char *x = items[i];
+				items[i] = items[k];
+				items[k] = x;
+			}
+	size_t len = 1;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(items[i]) + 1;
+	char *out = calloc(len, 1);
+	size_t at = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(items[i]);
+		memcpy(out + at, items[i], l);
+		out[at + l] = '\n';
+		at += l + 1;
+		free(items[i]);
+	}
+	free(items);
+	json_decref(j);
+	return out;
+}
+
 static void test_three_stations_converge(void **state)
 {
 	(void)state;
@@ -158,34 +220,43 @@ static void test_three_stations_converge(void **state)
 			walkin(st[i].data, names[i][0], k ? "Second" : names[i][1], email,
 			       T0 + i * 1000 + k);
 		}
+		commit_first(st[i].data, i == 1);
 	}
 	char out[8192];
 	assert_int_equal(once(&st[0], out, sizeof(out), NULL, &st[1], &st[2]), 0);
 	assert_non_null(strstr(out, "in step with 2 peers"));
-	char *ref_p = NULL, *ref_c = NULL;
+	char *ref_p = NULL, *ref_c = NULL, *ref_m = NULL;
 	for (int i = 0; i < 3; i++) {
 		char dir[700];
 		snprintf(dir, sizeof(dir), "%s/export", st[i].dir);
 		char *p = sorted_export(st[i].data, dir, "people.csv");
 		char *c = sorted_export(st[i].data, dir, "checkins.csv");
+		char *m = sorted_commitments(dir);
 		assert_int_equal(q(st[i].data, "SELECT count(*) FROM checkin WHERE undone_at IS NULL"), 6);
 		assert_int_equal(q(st[i].data, "SELECT count(*) FROM person"), 6);
+		assert_int_equal(q(st[i].data, "SELECT count(*) FROM commitment"), 3);
+		assert_int_equal(q(st[i].data, "SELECT count(*) FROM commitment WHERE cancelled_at IS NULL"), 2);
 		if (!ref_p) {
 			ref_p = p;
 			ref_c = c;
+			ref_m = m;
 		} else {
 			assert_string_equal(p, ref_p);
 			assert_string_equal(c, ref_c);
+			assert_string_equal(m, ref_m);
 			free(p);
 			free(c);
+			free(m);
 		}
 	}
 	free(ref_p);
 	free(ref_c);
-	/* Exactly once upstream: each outbox holds its own 4 records (2 people, 2 check-ins). */
+	free(ref_m);
+	/* Exactly once upstream: each outbox holds its own records (2 people, 2 check-ins, a
+	 * commitment, and at station 1 its cancel); the others' are kept apart. */
 	for (int i = 0; i < 3; i++) {
-		assert_int_equal(q(st[i].data, "SELECT count(*) FROM outbox"), 4);
-		assert_int_equal(q(st[i].data, "SELECT count(*) FROM sync_record"), 8);
+		assert_int_equal(q(st[i].data, "SELECT count(*) FROM outbox"), i == 1 ? 6 : 5);
+		assert_int_equal(q(st[i].data, "SELECT count(*) FROM sync_record"), i == 1 ? 10 : 11);
 	}
 	/* Running again moves nothing. */
 	assert_int_equal(once(&st[1], out, sizeof(out), NULL, &st[0], &st[2]), 0);
@@ -833,6 +904,77 @@ static void test_upstream_exactly_once(void **state)
 	two_close(t);
 }
 
+/* The worker as the event core will run it: woken by store_on_commit, it pushes a new check-in
+ * to the peer; it reports through its callback and sync_status; sync_stop ends it. */
+struct seen {
+	pthread_mutex_t mu;
+	unsigned tables;
+};
+
+static void on_changed(void *ctx, unsigned tables)
+{
+	struct seen *w = ctx;
+	pthread_mutex_lock(&w->mu);
+	w->tables |= tables;
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void wake_on_outbox(void *ctx, unsigned tables)
+{
+	if (tables & STORE_T_OUTBOX)
+		sync_wake(ctx);
+}
+
+static void test_worker(void **state)
+{
+	(void)state;
+	struct two *t = two_open();
+	struct sync_key k;
+	assert_int_equal(sync_key_parse(KEY_A, &k), 0);
+	walkin(t->dir[1], "Bea", "B", "bea@example.org", T0);
+	/* B serves through a worker of its own (no peers); A's worker has B as its peer. */
+	struct sync_cfg cb = {t->dir[1], k, "127.0.0.1:0", NULL, 0, 60000, 2000};
+	struct seen seen_b = {PTHREAD_MUTEX_INITIALIZER, 0}, seen_a = {PTHREAD_MUTEX_INITIALIZER, 0};
+	struct sync *yb = sync_start(&cb, on_changed, &seen_b);
+	assert_non_null(yb);
+	struct sync_status st;
+	sync_status(yb, &st);
+	assert_int_equal(st.serving, 1);
+	char peer[64];
+	snprintf(peer, sizeof(peer), "127.0.0.1:%d", st.port);
+	const char *peers[] = {peer};
+	struct sync_cfg ca = {t->dir[0], k, NULL, peers, 1, 60000, 2000};
+	struct sync *ya = sync_start(&ca, on_changed, &seen_a);
+	assert_non_null(ya);
+	store_on_commit(t->s[0], wake_on_outbox, ya);
+	walkin(t->dir[0], "Anna", "A", "anna@example.org", T0 + 1);  /* another connection: */
+	sync_wake(ya);                                               /* wake it as a commit would */
+	struct clock c;
+	clock_init_fake(&c, T0 + 2);
+	int64_t id = roster_person(t->s[0], "R-3", "Carl", "C");
+	assert_int_equal(people_checkin(t->s[0], &c, EVENT, id, "search", NULL), PEOPLE_CHECKIN_OK);
+	int arrived = 0;
+	for (int i = 0; i < 500 && !arrived; i++) {
+		arrived = store_query_int(t->s[1], "SELECT count(*) FROM checkin") == 3 &&
+			  store_query_int(t->s[0], "SELECT count(*) FROM checkin") == 3;
+		if (!arrived)
+			tu_sleep_ms(10);
+	}
+	assert_true(arrived);
+	sync_status(ya, &st);
+	assert_int_equal(st.peers, 1);
+	assert_int_equal(st.serving, 0);
+	assert_true(st.records_in >= 2);  /* Bea: person and check-in */
+	sync_status(yb, &st);
+	assert_int_equal(st.serving, 1);
+	store_on_commit(t->s[0], NULL, NULL);
+	sync_stop(ya);
+	sync_stop(yb);
+	assert_true(seen_a.tables & STORE_T_CHECKIN);
+	assert_true(seen_b.tables & STORE_T_CHECKIN);
+	two_close(t);
+}
+
 static void test_key_parse(void **state)
 {
 	(void)state;
@@ -865,6 +1007,7 @@ int main(void)
 		cmocka_unit_test(test_commitment_cancel_wins),
 		cmocka_unit_test(test_partition_then_reconnect),
 		cmocka_unit_test(test_upstream_exactly_once),
+		cmocka_unit_test(test_worker),
 		cmocka_unit_test(test_three_stations_converge),
 		cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_hostile_bodies),

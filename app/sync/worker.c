@@ -114,6 +114,7 @@ struct sync *sync_start(const struct sync_cfg *cfg, void (*changed)(void *ctx, u
 		if (!y->srv)
 			goto fail;
 		y->st.serving = 1;
+		y->st.port = sync_server_port(y->srv);
 	}
 	if (pthread_create(&y->thread, NULL, run, y) != 0) {
 		err_set("cannot start the stations thread");
