@@ -10,6 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+int sync_client_init(void)
+{
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 :
+	       err_set("cannot initialise libcurl");
+}
+
+void sync_client_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
 struct conn {
 	CURL *curl;
 	const struct sync_key *k;

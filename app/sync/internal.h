@@ -40,6 +40,11 @@ struct json_t *sync_wire_vector(const struct sync_vector *v);
 int sync_wire_parse_vector(struct json_t *obj, struct sync_vector *v);
 
 int64_t sync_mono_ms(void);
+
+/* client.c: libcurl's global state, taken by sync_start() before its thread exists and
+ * released by sync_stop() (reference-counted by libcurl, like the uploader's). */
+int sync_client_init(void);
+void sync_client_cleanup(void);
 /* The wall clock in ms since the epoch (received_at: when a record came, as the Pi knew it). */
 int64_t sync_wall_ms(void);
 

@@ -109,6 +109,8 @@ struct sync *sync_start(const struct sync_cfg *cfg, void (*changed)(void *ctx, u
 	y->st.peers = cfg->npeers;
 	pthread_mutex_init(&y->mu, NULL);
 	pthread_cond_init(&y->cv, NULL);
+	if (sync_client_init() < 0)
+		goto fail_curl;
 	if (cfg->listen) {
 		y->srv = sync_server_open(cfg->data_dir, &cfg->key, cfg->listen, server_changed, y);
 		if (!y->srv)
@@ -123,6 +125,8 @@ struct sync *sync_start(const struct sync_cfg *cfg, void (*changed)(void *ctx, u
 	}
 	return y;
 fail:
+	sync_client_cleanup();
+fail_curl:
 	for (int i = 0; i < cfg->npeers; i++)
 		free(y->peers[i]);
 	free((char *)y->cfg.data_dir);
@@ -158,6 +162,7 @@ void sync_stop(struct sync *y)
 	pthread_mutex_unlock(&y->mu);
 	pthread_join(y->thread, NULL);
 	sync_server_close(y->srv);
+	sync_client_cleanup();
 	for (int i = 0; i < y->cfg.npeers; i++)
 		free(y->peers[i]);
 	free((char *)y->cfg.data_dir);
