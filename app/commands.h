@@ -9,5 +9,6 @@ int cmd_script(int argc, char **argv);  /* script.c */
 int cmd_import(int argc, char **argv);  /* roster.c */
 int cmd_export(int argc, char **argv);  /* export.c */
 int cmd_upload(int argc, char **argv);  /* upload.c */
+int cmd_sync(int argc, char **argv);    /* sync/cmd.c */
 
 #endif

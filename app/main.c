@@ -12,7 +12,8 @@ static const char USAGE[] =
 	"       barnstorm import PACK|FILE.csv --data DIR\n"
 	"       barnstorm script FILE --pack DIR --data DIR [--shots DIR] [--size WxH]\n"
 	"       barnstorm export --data DIR --out DIR\n"
-	"       barnstorm upload --pack DIR --data DIR\n";
+	"       barnstorm upload --pack DIR --data DIR\n"
+	"       barnstorm sync --pack DIR --data DIR [--listen ADDR:PORT] [--peer HOST:PORT]... [--once]\n";
 
 struct command {
 	const char *name;
@@ -22,6 +23,7 @@ struct command {
 static const struct command COMMANDS[] = {
 	{"run", cmd_run},       {"check", cmd_check},   {"script", cmd_script},
 	{"import", cmd_import}, {"export", cmd_export}, {"upload", cmd_upload},
+	{"sync", cmd_sync},
 };
 
 int main(int argc, char **argv)

@@ -71,6 +71,39 @@ static const char *const MIGRATIONS[] = {
 	/* A scanned code matches its RSVP id whatever the case the scanner sends. */
 	"CREATE INDEX person_external_nocase ON person(external_id COLLATE NOCASE)"
 	"  WHERE external_id IS NOT NULL;",
+	/* 3: stations (app/sync/). This station gets a random id; every local outbox record gets
+	 * (origin, seq), this station's id and the next number of its own sequence, by a trigger so
+	 * no writer can forget it (existing records are numbered 1, 2, ... in id order). Records from other
+	 * stations live in sync_record, never in the outbox, so the uploader cannot send them.
+	 * sync_person maps a peer's uuid for a person to the local row it was merged with (a
+	 * roster person has a different uuid on each station). A check-in that lost the merge of
+	 * one person checked in at two doors is kept as a row, marked merged_into the winner. */
+	"INSERT OR IGNORE INTO meta(key, value) VALUES ('station_id',"
+	"  lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' ||"
+	"  substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + abs(random() % 4), 1) ||"
+	"  substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))));"
+	"ALTER TABLE outbox ADD COLUMN origin TEXT;"
+	"ALTER TABLE outbox ADD COLUMN seq INTEGER;"
+	"UPDATE outbox SET origin = (SELECT value FROM meta WHERE key = 'station_id'), seq = n.rn"
+	"  FROM (SELECT id AS nid, row_number() OVER (ORDER BY id) AS rn FROM outbox) AS n"
+	"  WHERE outbox.id = n.nid;"
+	"CREATE UNIQUE INDEX outbox_origin_seq ON outbox(origin, seq);"
+	"CREATE TRIGGER outbox_station_seq AFTER INSERT ON outbox WHEN NEW.origin IS NULL BEGIN"
+	"  UPDATE outbox SET origin = (SELECT value FROM meta WHERE key = 'station_id'),"
+	"   seq = (SELECT coalesce(max(seq), 0) + 1 FROM outbox"
+	"          WHERE origin = (SELECT value FROM meta WHERE key = 'station_id'))"
+	"  WHERE id = NEW.id;"
+	"END;"
+	"CREATE TABLE sync_record("
+	"  origin TEXT NOT NULL, seq INTEGER NOT NULL, uuid TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+	"  person_uuid TEXT, payload TEXT NOT NULL, created_at INTEGER NOT NULL,"
+	"  clock_synced INTEGER NOT NULL, received_at INTEGER NOT NULL,"
+	"  applied INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY(origin, seq)) WITHOUT ROWID;"
+	"CREATE INDEX sync_record_waiting ON sync_record(applied) WHERE applied = 0;"
+	"CREATE TABLE sync_person(uuid TEXT PRIMARY KEY, person_id INTEGER NOT NULL"
+	"  REFERENCES person(id) ON DELETE CASCADE) WITHOUT ROWID;"
+	"ALTER TABLE checkin ADD COLUMN merged_into TEXT;",
 };
 
 #define STMT_CACHE_MAX 256

@@ -1,0 +1,169 @@
+/* Stations: several kiosks in one room share one event (issue #13).
+ *
+ * Every fact a station records is already an outbox record with a uuid. Migration 3 gives each
+ * station a random id (meta "station_id") and stamps each local outbox record with
+ * (origin = that id, seq = the next number of that station's own sequence). Stations exchange
+ * those records like CouchDB replication, not consensus: for each origin a station holds a
+ * contiguous prefix of that origin's records, the highest seq it has is its entry in the
+ * version vector, and it pulls "origin O's records after seq N, at most M" from any peer (a
+ * record travels through any station, so a door that cannot reach the stage still gets the
+ * stage's records through another door). A station keeps working alone.
+ *
+ * Records from other stations are kept in sync_record, never in the outbox: only the creating
+ * station uploads a record upstream. Each page of records is applied in one transaction into
+ * the domain tables (person, checkin, commitment, agenda_log) by the merge rules of README.md
+ * "Stations"; a record whose subject has not arrived yet (an undo before its check-in) waits
+ * in sync_record and is applied when it can be.
+ *
+ * Between stations everything travels over HTTP (libmicrohttpd serves, libcurl fetches) in
+ * bodies sealed with the pack's [stations] key (libsodium crypto_secretbox). See sync/wire.c for
+ * the protocol and its bounds.
+ *
+ * Threads: a struct store is used by one thread; the server and the worker each open their
+ * own store on the data folder. Nothing here logs keys or attendee names. */
+#ifndef BARNSTORM_SYNC_H
+#define BARNSTORM_SYNC_H
+
+#include <stdint.h>
+
+struct store;
+
+#define SYNC_KEY_BYTES 32
+#define SYNC_ID_LEN 37          /* a uuid and its NUL */
+#define SYNC_ORIGINS_MAX 64     /* stations in one room; a vector with more is refused */
+#define SYNC_PAGE_MAX 500       /* records in one page */
+#define SYNC_PAYLOAD_MAX 16384  /* bytes of one record's JSON payload */
+#define SYNC_PAGE_BYTES (512 * 1024) /* payload bytes in one page (at least one record) */
+/* A body: a page's payloads escaped in JSON (at worst 6 bytes for one) plus the envelope. */
+#define SYNC_BODY_MAX (4 * 1024 * 1024)
+
+/* ---- The key (sync/config.c) ---- */
+
+struct sync_key {
+	unsigned char k[SYNC_KEY_BYTES];
+};
+
+/* 64 hex digits into *out. -1 with err_msg() (which never quotes the key) otherwise. */
+int sync_key_parse(const char *hex, struct sync_key *out);
+/* Reads [stations] key from PACK/event.ini. -1 with err_msg() ("'DIR/event.ini' line N: ...")
+ * when the file, the section or a valid key is missing. */
+int sync_key_from_pack(const char *pack_dir, struct sync_key *out);
+
+/* ---- The change log and the version vector (sync/log.c) ---- */
+
+/* This station's id (meta station_id, made by migration 3) into out[SYNC_ID_LEN]. */
+int sync_station_id(struct store *s, char *out);
+
+struct sync_vector {
+	int n;
+	struct {
+		char origin[SYNC_ID_LEN];
+		int64_t seq;         /* the highest seq held of this origin */
+	} e[SYNC_ORIGINS_MAX];
+};
+
+/* Every origin this store holds records of (its own first) and the highest seq of each. */
+int sync_vector_get(struct store *s, struct sync_vector *v);
+/* The seq held of origin in v, 0 when none. */
+int64_t sync_vector_seq(const struct sync_vector *v, const char *origin);
+
+struct sync_record {
+	char origin[SYNC_ID_LEN];
+	int64_t seq;
+	char uuid[SYNC_ID_LEN];
+	char kind[24];
+	char person_uuid[SYNC_ID_LEN];  /* "" when none */
+	char *payload;                   /* owned */
+	int64_t created_at;
+	int clock_synced;
+};
+
+/* Owns its records; sync_page_release() frees them. */
+struct sync_page {
+	struct sync_record *items;
+	int n;
+	int more;   /* the origin has records after the last one in this page */
+};
+
+void sync_page_release(struct sync_page *p);
+/* Origin's records with seq > after, in seq order, at most max (1..SYNC_PAGE_MAX) and about
+ * SYNC_PAGE_BYTES of payload (always at least one record): "pull". */
+int sync_pull(struct store *s, const char *origin, int64_t after, int max, struct sync_page *p);
+
+/* "apply": stores a page of one origin's records received from a peer and applies them to the
+ * domain tables in one transaction; records already held (by origin and seq) are skipped, so a
+ * page may be applied any number of times. Refused as a whole (-1, err_msg() says which record
+ * and what) when a record is malformed, claims this station's own origin, is not in seq order,
+ * leaves a gap after what is held, or reuses a uuid held under another (origin, seq).
+ * *added (may be NULL) is the number of new records. */
+int sync_apply(struct store *s, const struct sync_page *p, int64_t now, int *added);
+/* (now: the wall clock in ms, kept as each new record's received_at.) */
+
+/* After an undo at this station's own door of a check-in that won a merge, makes the other
+ * door's check-in of that person the check-in (README "Stations"), in its own transaction.
+ * sync_apply() and sync_exchange() do it first; the event core may call it after a local undo
+ * so the door shows the right count at once. 0, or -1 with err_msg(). */
+int sync_repair(struct store *s);
+
+/* ---- One exchange with a peer (sync/client.c) ---- */
+
+struct sync_stats {
+	int pulled;     /* records received and new here */
+	int pushed;     /* records sent that were new there */
+};
+
+/* Pulls what the peer ("HOST:PORT") has and this store lacks, then pushes what it lacks; every
+ * request is bounded by timeout_ms. 0, or -1 with err_msg() naming the peer and what failed. */
+int sync_exchange(struct store *s, const struct sync_key *k, const char *peer, int timeout_ms,
+		  struct sync_stats *st);
+
+/* ---- Serving peers (sync/server.c) ---- */
+
+struct sync_server;
+/* Listens on "ADDR:PORT" (port 0: any; see sync_server_port) for peers, in a thread of
+ * libmicrohttpd's with its own store on data_dir. changed(ctx, tables) is called on that thread
+ * after a push from a peer committed (the STORE_T_* bits); it may be NULL. NULL with err_msg()
+ * on failure. */
+struct sync_server *sync_server_open(const char *data_dir, const struct sync_key *k,
+				     const char *listen, void (*changed)(void *ctx, unsigned tables),
+				     void *ctx);
+int sync_server_port(const struct sync_server *srv);
+void sync_server_close(struct sync_server *srv);
+
+/* ---- The background worker for the event core (sync/worker.c) ---- */
+
+struct sync_cfg {
+	const char *data_dir;
+	struct sync_key key;
+	const char *listen;          /* "ADDR:PORT", or NULL: do not serve */
+	const char *const *peers;    /* "HOST:PORT" each; copied */
+	int npeers;
+	int interval_ms;             /* exchange with every peer at least this often (0: 5000) */
+	int timeout_ms;              /* per request (0: 5000) */
+};
+
+struct sync_status {
+	int serving;
+	int port;                    /* the port served (useful with "ADDR:0"), 0 when not */
+	int peers;
+	int peers_ok;                /* peers whose last exchange succeeded */
+	int64_t last_ok_at;          /* monotonic ms of the last fully successful round, 0: never */
+	int64_t records_in;          /* records pulled, plus pushes received, since start */
+	int64_t records_out;
+	char last_error[256];        /* of the last failed exchange, "" if none; no names, no key */
+};
+
+struct sync;
+/* Starts the server (if cfg->listen) and a thread that exchanges with every peer when woken
+ * and every interval. changed(ctx, tables) is called from the worker or server thread after
+ * records from peers were committed: the event core bumps its versions from it (it must only
+ * set flags or post an event: it runs on another thread). NULL with err_msg() on failure. */
+struct sync *sync_start(const struct sync_cfg *cfg, void (*changed)(void *ctx, unsigned tables),
+			void *ctx);
+/* Asks for an exchange now (e.g. from store_on_commit with STORE_T_OUTBOX); thread-safe. */
+void sync_wake(struct sync *y);
+void sync_status(struct sync *y, struct sync_status *out);
+/* Stops the thread and the server and frees y; an exchange under way ends at its timeout. */
+void sync_stop(struct sync *y);
+
+#endif
