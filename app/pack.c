@@ -224,12 +224,13 @@ const char *pack_text_get(const struct pack *p, const struct pack_text *t, const
 
 enum section {
 	SEC_NONE, SEC_EVENT, SEC_KIOSK, SEC_SIGNUP, SEC_CONSENT, SEC_AGENDA, SEC_SEGMENT, SEC_SIGNAL,
-	SEC_SLIDE, SEC_ROLE, SEC_TEAM, SEC_TARGETS, SEC_PRINT, SEC_UPLOAD, SEC_ROSTER, SEC_UNKNOWN,
+	SEC_SLIDE, SEC_ROLE, SEC_TEAM, SEC_TARGETS, SEC_PRINT, SEC_UPLOAD, SEC_ROSTER, SEC_STATIONS,
+	SEC_UNKNOWN,
 };
 
 static const char *const SECTION_NAMES[] = {
 	"", "event", "kiosk", "signup", "consent", "agenda", "segment", "signal", "slide", "role",
-	"team", "targets", "print", "upload", "roster", "",
+	"team", "targets", "print", "upload", "roster", "stations", "",
 };
 
 /* Sections that may appear many times, each a new list item. */
@@ -749,6 +750,66 @@ static void key_upload(struct parse *ps, const char *key, const char *v)
 	}
 }
 
+/* HOST:PORT (or ADDR:PORT) with a port from 1 to 65535. */
+static int host_port_ok(const char *v)
+{
+	const char *colon = strrchr(v, ':');
+	if (!colon || colon == v || strlen(v) >= PACK_ADDR_MAX)
+		return 0;
+	for (const char *c = v; c < colon; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		      *c == '.' || *c == '-'))
+			return 0;
+	long port;
+	return str_to_int(colon + 1, 1, 65535, &port) == 0;
+}
+
+static void key_stations(struct parse *ps, const char *key, const char *v)
+{
+	struct pack *p = ps->p;
+	if (!strcmp(key, "key")) {
+		/* Checked here so `check` says where; the message never quotes the key. */
+		size_t n = strlen(v);
+		int hex = n == 64;
+		for (size_t i = 0; hex && i < n; i++)
+			hex = (v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f') ||
+			      (v[i] >= 'A' && v[i] <= 'F');
+		if (!hex) {
+			ERR(ps, "'key' must be 64 hex digits (make one with `openssl rand -hex 32`)");
+			return;
+		}
+		set_str(&p->stations_key, v);
+	} else if (!strcmp(key, "listen")) {
+		if (!host_port_ok(v)) {
+			ERR(ps, "'listen' must be ADDR:PORT, e.g. 0.0.0.0:7420, not '%s'", v);
+			return;
+		}
+		set_str(&p->stations_listen, v);
+	} else if (!strcmp(key, "peers")) {
+		/* A comma-separated list, for networks where stations cannot find each other. */
+		for (const char *c = v; *c;) {
+			c += strspn(c, ", ");
+			size_t n = strcspn(c, ", ");
+			if (!n)
+				break;
+			char t[PACK_ADDR_MAX + 8];
+			str_copy(t, n < sizeof(t) ? n + 1 : sizeof(t), c);
+			c += n;
+			if (!host_port_ok(t)) {
+				ERR(ps, "'%s' in 'peers' is not HOST:PORT", t);
+				continue;
+			}
+			if (p->nstation_peers == PACK_MAX_PEERS) {
+				ERR(ps, "more than %d peers", PACK_MAX_PEERS);
+				break;
+			}
+			str_copy(p->station_peers[p->nstation_peers++], PACK_ADDR_MAX, t);
+		}
+	} else {
+		unknown_key(ps, "stations", key);
+	}
+}
+
 static const char *const ROSTER_FIELDS[] = {"id", "first_name", "last_name", "name", "email",
 					     "phone", "postcode"};
 
@@ -925,6 +986,7 @@ static int handler(void *user, const char *section, const char *name, const char
 	case SEC_TARGETS: key_targets(ps, name, value); break;
 	case SEC_PRINT: key_print(ps, name, value); break;
 	case SEC_UPLOAD: key_upload(ps, name, value); break;
+	case SEC_STATIONS: key_stations(ps, name, value); break;
 	case SEC_ROSTER: key_roster(ps, name, value); break;
 	default: break;
 	}
@@ -1206,6 +1268,8 @@ void pack_release(struct pack *p)
 			free(p->teams[i].postcodes[j]);
 	}
 	free(p->printer);
+	free(p->stations_key);
+	free(p->stations_listen);
 	free(p->upload_kind);
 	free(p->upload_url);
 	free(p->upload_token_file);

@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #define PACK_MAX_LANGS 4
+#define PACK_MAX_PEERS 16    /* [stations] peers */
+#define PACK_ADDR_MAX 64     /* bytes of HOST:PORT, with NUL */
 #define PACK_MAX_SEGMENTS 64
 #define PACK_MAX_ROLES 16
 #define PACK_MAX_TEAMS 64
@@ -134,6 +136,11 @@ struct pack {
 	int print_width;      /* dots: 384 or 576 */
 
 	/* [upload] */
+	/* [stations]: several kiosks in one room (sync.h). NULL key: this kiosk is alone. */
+	char *stations_key;   /* 64 hex digits; never printed */
+	char *stations_listen;/* ADDR:PORT to serve; NULL: 0.0.0.0:7420 */
+	char station_peers[PACK_MAX_PEERS][PACK_ADDR_MAX]; /* HOST:PORT each */
+	int nstation_peers;
 	char *upload_kind;    /* NULL: no upload; "webhook", "actionnetwork", "webdav" */
 	char *upload_url;
 	char *upload_token_file; /* relative to the pack folder */

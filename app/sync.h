@@ -142,6 +142,18 @@ struct sync_cfg {
 	int timeout_ms;              /* per request (0: 5000) */
 };
 
+#define SYNC_PEERS_MAX 16       /* peers one station exchanges with */
+
+/* One peer as the last rounds saw it, for the organizer's Stations screen. */
+struct sync_peer_status {
+	char addr[64];               /* "HOST:PORT" as configured */
+	int ok;                      /* the last exchange with it succeeded */
+	int64_t since_ok_ms;         /* how long ago the last success was; -1: never */
+	int64_t pulled, pushed;      /* records moved in the last successful exchange */
+	int key_refused;             /* it answered, but not with this room's key */
+	char error[160];             /* the last failure, "" after a success; no names, no key */
+};
+
 struct sync_status {
 	int serving;
 	int port;                    /* the port served (useful with "ADDR:0"), 0 when not */
@@ -151,6 +163,8 @@ struct sync_status {
 	int64_t records_in;          /* records pulled, plus pushes received, since start */
 	int64_t records_out;
 	char last_error[256];        /* of the last failed exchange, "" if none; no names, no key */
+	int npeer;
+	struct sync_peer_status peer[SYNC_PEERS_MAX];
 };
 
 struct sync;

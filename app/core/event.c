@@ -4,6 +4,7 @@
 #include "i18n.h"
 #include "outbox.h"
 #include "pack.h"
+#include "people.h"
 #include "slides.h"
 #include "store.h"
 #include "util.h"
@@ -40,6 +41,9 @@ struct event {
 
 	struct printq *printq;
 	char printer_error[256];
+
+	struct sync *sync;              /* the exchange with the room's other stations; NULL alone */
+	char sync_error[256];           /* why a configured exchange could not start */
 
 	struct importer *_Atomic importer; /* the background roster import; NULL when none (set
 					    * after the worker may already report) */
@@ -113,12 +117,54 @@ static void committed(void *ctx, unsigned tables)
 		if (ev->uploader)
 			uploader_wake(ev->uploader); /* never shortens a backoff or a Retry-After */
 	}
+	if ((tables & STORE_T_OUTBOX) && ev->sync)
+		sync_wake(ev->sync); /* the other stations see it within a round trip */
 	if (tables & STORE_T_PRINT) {
 		topics |= EVENT_BIT(EVENT_PRINT);
 		if (ev->printq)
 			printq_kick(ev->printq);
 	}
 	event_touch(ev, topics);
+}
+
+/* Records from another station were applied (on the exchange's threads): the screens that show
+ * them read again. Not the uploader: a peer's records are never uploaded from here. */
+static void sync_changed(void *ctx, unsigned tables)
+{
+	unsigned topics = EVENT_BIT(EVENT_SYNC);
+	if (tables & STORE_T_PERSON)
+		topics |= EVENT_BIT(EVENT_PEOPLE);
+	if (tables & STORE_T_CHECKIN)
+		topics |= EVENT_BIT(EVENT_CHECKINS);
+	if (tables & STORE_T_COMMITMENT)
+		topics |= EVENT_BIT(EVENT_COMMITMENTS);
+	if (tables & STORE_T_AGENDA)
+		topics |= EVENT_BIT(EVENT_AGENDA);
+	event_touch(ctx, topics);
+}
+
+static void start_sync(struct event *ev)
+{
+	const struct pack *p = ev->pack;
+	if (!p->stations_key)
+		return;
+	struct sync_cfg cfg = {
+		.data_dir = ev->data_dir,
+		.listen = p->stations_listen ? p->stations_listen : "0.0.0.0:7420",
+		.npeers = p->nstation_peers,
+	};
+	const char *peers[PACK_MAX_PEERS];
+	for (int i = 0; i < p->nstation_peers; i++)
+		peers[i] = p->station_peers[i];
+	cfg.peers = peers;
+	if (sync_key_parse(p->stations_key, &cfg.key) < 0) {
+		str_copy(ev->sync_error, sizeof(ev->sync_error), err_msg());
+		return;
+	}
+	ev->sync = sync_start(&cfg, sync_changed, ev);
+	if (!ev->sync)
+		str_copy(ev->sync_error, sizeof(ev->sync_error), err_msg());
+	memset(&cfg.key, 0, sizeof(cfg.key));
 }
 
 /* Status changes reported by the workers, on their threads. */
@@ -262,6 +308,7 @@ struct event *event_open(const struct event_opts *o, int *disk_full)
 	start_uploader(ev, o->upload);
 	start_printq(ev);
 	start_import(ev, o);
+	start_sync(ev);
 	store_on_commit(s, committed, ev);
 	return ev;
 }
@@ -275,6 +322,7 @@ void event_close(struct event *ev)
 		slides_set_notify(ev->slides, NULL, NULL);
 	slides_close(ev->slides);
 	importer_stop(ev->importer);
+	sync_stop(ev->sync);
 	printq_close(ev->printq);
 	uploader_stop(ev->uploader);
 	store_on_commit(ev->store, NULL, NULL);
@@ -411,6 +459,28 @@ int event_import_status(struct event *ev, struct importer_status *out)
 int event_roster_report(struct event *ev, char *out, int size)
 {
 	return store_meta_get(ev->store, IMPORTER_META_REPORT, out, size);
+}
+
+/* ---- stations ---- */
+
+int event_sync_status(struct event *ev, struct sync_status *out, const char **why)
+{
+	if (why)
+		*why = ev->sync_error;
+	if (!ev->sync)
+		return 0;
+	sync_status(ev->sync, out);
+	return 1;
+}
+
+int event_undo_checkin(struct event *ev, int64_t checkin_id)
+{
+	int rc = people_checkin_undo(ev->store, ev->clock, checkin_id);
+	/* The check-in undone may have been the one that counted for someone also checked in at
+	 * another door: that one counts now. */
+	if (rc >= 0 && ev->sync && sync_repair(ev->store) < 0)
+		fprintf(stderr, "barnstorm: stations: %s\n", err_msg());
+	return rc;
 }
 
 /* ---- printing ---- */

@@ -5,7 +5,8 @@
  *         │                                         ▼
  *     event core ── store (the UI thread's SQLite connection), agenda, slides
  *         └── workers: uploader (upload.h), print queue (printq.h), slide renderer (slides.h),
- *             roster import (core/import.h); each with its own store connection where it needs one
+ *             roster import (core/import.h), the exchange with other stations (sync.h); each
+ *             with its own store connection where it needs one
  *
  * event_open() opens the store in the data folder and starts the workers the pack asks for;
  * event_close() stops them (each within about a second) and closes the store. The pack, the clock
@@ -14,7 +15,9 @@
  * One notification path. The store reports every committed transaction with the tables it wrote
  * (store_on_commit), and the workers report their status changes. The core turns both into:
  *   - wake-ups of the workers that need them: a committed outbox record wakes the uploader (which
- *     never shortens its backoff for it), a print job wakes the print queue; no screen "kicks";
+ *     never shortens its backoff for it) and the stations' exchange, a print job wakes the print
+ *     queue; no screen "kicks"; records that arrive from other stations wake the screens only
+ *     (only the station that made a record uploads it);
  *   - a version per topic (event_version) that a screen compares with the one it last read, to
  *     read again only what changed;
  *   - the owner's notify callback, from any thread, so the loop draws a frame (the kiosk pushes a
@@ -29,6 +32,7 @@
 #include "core/import.h"
 #include "core/station.h"
 #include "printq.h"
+#include "sync.h"
 #include "upload.h"
 
 struct agenda;
@@ -49,6 +53,7 @@ enum event_topic {
 	EVENT_SLIDES,      /* a slide page was rendered */
 	EVENT_IMPORT,      /* the roster import's progress or result */
 	EVENT_STATION,     /* this station's role or name */
+	EVENT_SYNC,        /* the exchange with the other stations of the room */
 	EVENT_NTOPICS
 };
 #define EVENT_BIT(t) (1u << (t))
@@ -119,6 +124,14 @@ int event_import_status(struct event *ev, struct importer_status *out);
  * it was read as, rejected rows, warnings), one line each, into out[size]; "" when none. 0, or
  * -1 with err_msg(). */
 int event_roster_report(struct event *ev, char *out, int size);
+
+/* Stations (sync.h): 1 with *out filled while this kiosk exchanges with the room's other
+ * stations ([stations] key in the pack), 0 when it is alone; *why (may be NULL) then says why a
+ * configured exchange could not start ("" when none is configured). */
+int event_sync_status(struct event *ev, struct sync_status *out, const char **why);
+/* Undoes a check-in (people_checkin_undo) and settles which check-in counts when the person was
+ * also checked in at another door (sync_repair). Returns what people_checkin_undo() does. */
+int event_undo_checkin(struct event *ev, int64_t checkin_id);
 
 /* Printing: 1 with *out filled while a print queue runs, 0 without one. */
 int event_print_status(struct event *ev, struct printq_status *out);

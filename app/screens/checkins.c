@@ -362,7 +362,7 @@ void screen_checkins(struct kiosk *k)
 	if (a < 0)
 		return;
 	if (a == 1) {
-		int rc = people_checkin_undo(k->store, &k->clock, c->undo_id);
+		int rc = event_undo_checkin(k->event, c->undo_id);
 		if (rc < 0) {
 			checkin_log_error("undoing a check-in");
 			org_message(c, 1, tr(k, "The check-in of %s could not be undone. See the log."),

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#define PEERS_MAX 16
+#define PEERS_MAX SYNC_PEERS_MAX
 
 struct sync {
 	struct sync_cfg cfg;
@@ -23,6 +23,7 @@ struct sync {
 	pthread_cond_t cv;
 	int woken, stopping;
 	struct sync_status st;   /* under mu */
+	int64_t peer_ok_at[PEERS_MAX]; /* sync_mono_ms() of each peer's last success; 0 never */
 };
 
 static void *run(void *arg)
@@ -39,12 +40,28 @@ static void *run(void *arg)
 		char last[256] = "";
 		for (int i = 0; s && i < y->cfg.npeers; i++) {
 			struct sync_stats ss;
-			if (sync_exchange(s, &y->cfg.key, y->peers[i], y->cfg.timeout_ms, &ss) == 0)
+			memset(&ss, 0, sizeof(ss));
+			int good = sync_exchange(s, &y->cfg.key, y->peers[i], y->cfg.timeout_ms, &ss) == 0;
+			char why[160] = "";
+			if (good)
 				ok++;
-			else
+			else {
 				str_copy(last, sizeof(last), err_msg());
+				str_copy(why, sizeof(why), err_msg());
+			}
 			in += ss.pulled;
 			out += ss.pushed;
+			pthread_mutex_lock(&y->mu);
+			struct sync_peer_status *ps = &y->st.peer[i];
+			ps->ok = good;
+			str_copy(ps->error, sizeof(ps->error), why);
+			ps->key_refused = !good && strstr(why, "key") != NULL;
+			if (good) {
+				y->peer_ok_at[i] = sync_mono_ms();
+				ps->pulled = ss.pulled;
+				ps->pushed = ss.pushed;
+			}
+			pthread_mutex_unlock(&y->mu);
 		}
 		if (in && y->changed)
 			y->changed(y->ctx, STORE_T_PERSON | STORE_T_CHECKIN | STORE_T_COMMITMENT |
@@ -107,6 +124,9 @@ struct sync *sync_start(const struct sync_cfg *cfg, void (*changed)(void *ctx, u
 	y->changed = changed;
 	y->ctx = ctx;
 	y->st.peers = cfg->npeers;
+	y->st.npeer = cfg->npeers;
+	for (int i = 0; i < cfg->npeers; i++)
+		str_copy(y->st.peer[i].addr, sizeof(y->st.peer[i].addr), cfg->peers[i]);
 	pthread_mutex_init(&y->mu, NULL);
 	pthread_cond_init(&y->cv, NULL);
 	if (sync_client_init() < 0)
@@ -149,6 +169,9 @@ void sync_status(struct sync *y, struct sync_status *out)
 {
 	pthread_mutex_lock(&y->mu);
 	*out = y->st;
+	int64_t now = sync_mono_ms();
+	for (int i = 0; i < out->npeer; i++)
+		out->peer[i].since_ok_ms = y->peer_ok_at[i] ? now - y->peer_ok_at[i] : -1;
 	pthread_mutex_unlock(&y->mu);
 }
 
