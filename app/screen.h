@@ -29,6 +29,7 @@ enum screen {
 	SCREEN_BOARD,      /* sign-up: the live board of teams and targets */
 	SCREEN_RESULTS,    /* results: upload status and export (screens/results.c) */
 	SCREEN_STATION,    /* organizer: this station's role and name (screens/station.c) */
+	SCREEN_STATIONS,   /* organizer: the room's other stations and the exchange with them */
 	SCREEN_COUNT
 };
 

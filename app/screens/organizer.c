@@ -36,6 +36,7 @@ void screen_organizer(struct kiosk *k)
 		{N_("Board"), SCREEN_BOARD},
 		{N_("Upload and export"), SCREEN_RESULTS},
 		{N_("This station"), SCREEN_STATION},
+		{N_("Stations"), SCREEN_STATIONS},
 	};
 	int gap = ui_px(ui, 12);
 	int n = (int)ARRAY_SIZE(entries) + 1;

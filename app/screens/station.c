@@ -9,6 +9,12 @@
 
 /* The screen's state: the choice being made, saved with "Save". */
 struct station_ui {
+	struct sync_status sync;   /* the snapshot the Stations screen shows */
+	int sync_on;
+	const char *sync_why;
+	uint64_t sync_seen;        /* event_version(EVENT_SYNC) of it */
+	int64_t sync_at;           /* clock ms of it */
+	int peer_scroll;
 	struct station edit;
 	int64_t since;        /* k->screen_since when the edit was started */
 	struct ui_keyboard kb;
@@ -102,4 +108,88 @@ void screen_station(struct kiosk *k)
 			s->msg_bad = 0;
 		}
 	}
+}
+
+/* ---- the room: every station this one exchanges with ---- */
+
+#define SILENT_MS 60000        /* a peer not heard from for this long is flagged */
+#define STATIONS_REFRESH_MS 5000 /* "heard N s ago" moves on */
+
+static void peer_row(struct ui *ui, void *ctx, int index, struct ui_rect r)
+{
+	struct kiosk *k = ctx;
+	const struct sync_peer_status *p = &k->station->sync.peer[index];
+	ui_fill(ui, r, UI_PANEL);
+	struct ui_rect in = ui_inset(r, ui_px(ui, 8));
+	struct ui_rect left = ui_cut_left(&in, in.w * 2 / 5);
+	ui_label(ui, p->addr, left, UI_BODY, 1, UI_FG, UI_LEFT);
+	char line[300];
+	struct ui_color c = UI_OK;
+	if (p->key_refused) {
+		str_copy(line, sizeof(line), tr(k, "Key does not match: check [stations] key in both packs."));
+		c = UI_BAD;
+	} else if (p->since_ok_ms < 0) {
+		str_fmt(line, sizeof(line), tr(k, "Not reached yet: %s"), p->error[0] ? p->error : "\xE2\x80\xA6");
+		c = UI_BAD;
+	} else if (!p->ok || p->since_ok_ms >= SILENT_MS) {
+		str_fmt(line, sizeof(line), tr(k, "Silent for %lld min: %s"),
+			(long long)(p->since_ok_ms / 60000), p->error[0] ? p->error : tr(k, "no answer"));
+		c = UI_BAD;
+	} else {
+		str_fmt(line, sizeof(line), tr(k, "In step, heard %lld s ago (last: %lld in, %lld out)"),
+			(long long)(p->since_ok_ms / 1000), (long long)p->pulled, (long long)p->pushed);
+	}
+	ui_text_wrapped(ui, line, in, UI_SMALL, 0, c, UI_LEFT);
+}
+
+void screen_stations(struct kiosk *k)
+{
+	struct ui *ui = &k->ui;
+	struct station_ui *s = k->station;
+	struct ui_rect body;
+	if (screen_header(k, tr(k, "Stations"), tr(k, "Back"), &body)) {
+		kiosk_go(k, SCREEN_ORGANIZER);
+		return;
+	}
+	if (!k->event) {
+		kiosk_go(k, SCREEN_IDLE);
+		return;
+	}
+	int64_t now = clock_now(&k->clock);
+	uint64_t v = event_version(k->event, EVENT_BIT(EVENT_SYNC) | EVENT_BIT(EVENT_STATION));
+	if (v != s->sync_seen || now - s->sync_at >= STATIONS_REFRESH_MS || now < s->sync_at) {
+		s->sync_seen = v;
+		s->sync_at = now;
+		s->sync_on = event_sync_status(k->event, &s->sync, &s->sync_why);
+	}
+	kiosk_wake_at(k, s->sync_at + STATIONS_REFRESH_MS);
+	const struct station *me = event_station(k->event);
+	char line[300];
+	str_fmt(line, sizeof(line), tr(k, "This station: %s (%s)"), me->name[0] ? me->name : tr(k, "no name"),
+		tr(k, ROLES[me->role].label));
+	ui_label(ui, line, ui_cut_top(&body, ui_line_h(ui, UI_BODY)), UI_BODY, 1, UI_FG, UI_LEFT);
+	ui_cut_top(&body, ui_px(ui, 6));
+	if (!s->sync_on) {
+		const char *why = s->sync_why && s->sync_why[0] ? s->sync_why :
+			tr(k, "Alone: the pack has no [stations] key, so this kiosk shares its event with no other.");
+		ui_text_wrapped(ui, why, body, UI_BODY, 0, s->sync_why && s->sync_why[0] ? UI_BAD : UI_MUTED,
+				UI_LEFT);
+		return;
+	}
+	if (s->sync.serving)
+		str_fmt(line, sizeof(line), tr(k, "Serving the room on port %d; %d of %d stations in step; %lld records in, %lld out."),
+			s->sync.port, s->sync.peers_ok, s->sync.npeer, (long long)s->sync.records_in,
+			(long long)s->sync.records_out);
+	else
+		str_fmt(line, sizeof(line), tr(k, "%d of %d stations in step."), s->sync.peers_ok, s->sync.npeer);
+	ui_text_wrapped(ui, line, ui_cut_top(&body, 2 * ui_line_h(ui, UI_SMALL)), UI_SMALL, 0, UI_MUTED,
+			UI_LEFT);
+	ui_cut_top(&body, ui_px(ui, 6));
+	if (s->sync.npeer == 0) {
+		ui_text_wrapped(ui, tr(k, "No other station is named in the pack ([stations] peers); the others "
+				   "reach this one on its port."), body, UI_BODY, 0, UI_MUTED, UI_LEFT);
+		return;
+	}
+	int row_h = ui_px(ui, 12) + ui_line_h(ui, UI_BODY) + ui_line_h(ui, UI_SMALL);
+	ui_list(ui, body, s->sync.npeer, row_h, &s->peer_scroll, peer_row, k, "\xE2\x96\xB2", "\xE2\x96\xBC");
 }

@@ -25,6 +25,7 @@ const struct screen_def SCREEN_DEFS[SCREEN_COUNT] = {
 	[SCREEN_BOARD] = {"board", screen_board, SCREEN_STAYS},
 	[SCREEN_RESULTS] = {"results", screen_results, SCREEN_ORGANIZER_LOCK},
 	[SCREEN_STATION] = {"station", screen_station, SCREEN_ORGANIZER_LOCK},
+	[SCREEN_STATIONS] = {"stations", screen_stations, SCREEN_ORGANIZER_LOCK},
 };
 
 static const struct feature_def CHECKIN = {.name = "checkin", .open = checkin_open,
