@@ -445,7 +445,7 @@ static void test_export_usb(void **state)
 	if (rc != 0)
 		fail_msg("script failed (%d): %s", rc, out);
 
-	/* Two folders (the second export did not overwrite the first), each with three files. */
+	/* Two folders (the second export did not overwrite the first), each with every file. */
 	char pat[1200];
 	snprintf(pat, sizeof(pat), "%s/barnstorm-*-*-*", f->usb);
 	glob_t g;
@@ -457,10 +457,18 @@ static void test_export_usb(void **state)
 		snprintf(want, sizeof(want), "barnstorm-%s-", p.event_id + (strncmp(p.event_id,
 			 "barnstorm-", 10) ? 0 : 10));
 		assert_int_equal(strncmp(name, want, strlen(want)), 0);
-		static const char *const FILES[] = {"people.csv", "checkins.csv", "results.json"};
+		static const char *const FILES[] = {"people.csv", "checkins.csv", "results.json",
+						    "commitments.csv", "agenda.csv", "barnstorm.xlsx",
+						    "summary.png"};
 		for (size_t j = 0; j < ARRAY_SIZE(FILES); j++) {
 			char path[1400];
 			snprintf(path, sizeof(path), "%s/%s", g.gl_pathv[i], FILES[j]);
+			if (j >= 5) { /* binary: there, and not empty */
+				struct stat st;
+				if (stat(path, &st) != 0 || st.st_size < 100)
+					fail_msg("'%s' is missing or empty", path);
+				continue;
+			}
 			char *text = tu_read_all(path);
 			assert_non_null(text);
 			assert_null(strstr(text, TOKEN));

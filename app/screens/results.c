@@ -106,12 +106,11 @@ static int export_to(struct kiosk *k, const char *stick)
 				       base);
 	}
 	struct export_summary sum;
-	if (export_write(k->store, r->export_dir, &sum) < 0) {
+	struct export_opts o = {&k->pack, k->i18n, k->lang};
+	if (export_write(k->store, &o, r->export_dir, &sum) < 0) {
 		rmdir(r->export_dir); /* only when nothing was written into it */
 		return -1;
 	}
-	if (agenda_export_csv(k->store, &k->pack, r->export_dir) < 0)
-		return -1;
 	sync_dir(r->export_dir);
 	sync_dir(stick);
 	/* Shown as STICK/FOLDER: the stick's name as the organizer's computer will show it. */

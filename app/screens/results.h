@@ -4,8 +4,9 @@
  * uploader's state (idle, sending, failing with the last reason, waiting for the clock, all sent,
  * or no upload configured), the outbox counts (queued, sent, refused with the reason) and the
  * last success time; "Upload now" and "Retry refused" act on the uploader; "Export to USB stick"
- * writes people.csv, checkins.csv and results.json (export.h) into a new folder
- * barnstorm-EVENTID-YYYYMMDD-HHMM on a mounted stick (platform/usb.h) and says where and how much.
+ * writes the export (export.h: the CSV files, barnstorm.xlsx, summary.png, results.json) into a
+ * new folder barnstorm-EVENTID-YYYYMMDD-HHMM on a mounted stick (platform/usb.h) and says where
+ * and how much.
  *
  * The uploader belongs to the event core (core/event.h); this screen copies its status when the
  * core says the upload changed (event_version), and the copy never waits for the network. */
