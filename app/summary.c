@@ -72,13 +72,18 @@ static int read_arrivals(struct store *s, const struct pack *p, struct summary *
 	store_reset(st);
 	if (rc < 0)
 		return -1;
-	for (int i = 0; i < out->nbins; i++) {
+	/* The first bar says when the chart starts; then the half hours, not closer than four
+	 * bars to the label before (the labels must not run into each other). */
+	for (int i = 0, labelled = -4; i < out->nbins; i++) {
 		int64_t at = out->bins_from + (int64_t)i * SUMMARY_BIN_MS;
 		char mm[4];
 		out->bin_label[i][0] = '\0';
-		if (pack_format_time(p, at, "%M", mm, sizeof(mm)) == 0 &&
-		    (!strcmp(mm, "00") || !strcmp(mm, "30")))
+		int half = pack_format_time(p, at, "%M", mm, sizeof(mm)) == 0 &&
+			   (!strcmp(mm, "00") || !strcmp(mm, "30"));
+		if ((i == 0 || half) && i - labelled >= 4) {
 			pack_format_time(p, at, "%H:%M", out->bin_label[i], sizeof(out->bin_label[i]));
+			labelled = i;
+		}
 	}
 	return 0;
 }
@@ -119,12 +124,13 @@ struct words {
 	int lang;
 };
 
-static const char *say(const struct words *w, const char *msgid)
+/* Named like the kiosk's tr() and trn() so xgettext (make pot) finds the strings. */
+static const char *tr(const struct words *w, const char *msgid)
 {
 	return w->t ? i18n_get(w->t, w->lang, msgid) : msgid;
 }
 
-static const char *say_n(const struct words *w, const char *one, const char *many, long n)
+static const char *trn(const struct words *w, const char *one, const char *many, long n)
 {
 	return w->t ? i18n_nget(w->t, w->lang, one, many, n) : n == 1 ? one : many;
 }
@@ -137,11 +143,11 @@ static void draw_arrivals(struct ui *ui, const struct summary *sm, struct ui_rec
 			  const struct words *w)
 {
 	int lh = ui_line_h(ui, UI_SMALL);
-	ui_label(ui, say(w, "Arrivals per 5 minutes"), ui_cut_top(&r, ui_line_h(ui, UI_BODY)),
+	ui_label(ui, tr(w, "Arrivals per 5 minutes"), ui_cut_top(&r, ui_line_h(ui, UI_BODY)),
 		 UI_BODY, 1, UI_FG, UI_LEFT);
 	ui_cut_top(&r, ui_px(ui, 4));
 	if (sm->nbins <= 0) {
-		ui_text_wrapped(ui, say(w, "Nobody has checked in yet."), r, UI_SMALL, 0, UI_MUTED,
+		ui_text_wrapped(ui, tr(w, "Nobody has checked in yet."), r, UI_SMALL, 0, UI_MUTED,
 				UI_LEFT);
 		return;
 	}
@@ -151,13 +157,16 @@ static void draw_arrivals(struct ui *ui, const struct summary *sm, struct ui_rec
 	for (int i = 0; i < sm->nbins; i++)
 		if (sm->arrivals[i] > max)
 			max = sm->arrivals[i];
+	/* A few bars stay bar-shaped: no wider than this, from the left. */
 	int slot = r.w / sm->nbins;
+	if (slot > ui_px(ui, 48))
+		slot = ui_px(ui, 48);
 	if (slot < 1)
 		return;
 	int gap = slot >= 6 ? ui_px(ui, 2) : 0;
 	if (gap < 1 && slot >= 4)
 		gap = 1;
-	int x0 = r.x + (r.w - slot * sm->nbins) / 2;
+	int x0 = r.x;
 	char num[16];
 	for (int i = 0; i < sm->nbins; i++) {
 		int x = x0 + i * slot;
@@ -194,9 +203,13 @@ static void draw_target(struct ui *ui, const char *name, const struct board_targ
 			struct ui_rect *r, const struct words *w)
 {
 	char line[160];
-	/* TRANSLATORS: "Leaders: 5 (target 8–15)"; the name, then how many, then the range */
-	str_fmt(line, sizeof(line), say(w, "%s: %d (target %d\xE2\x80\x93%d)"), name, t->have,
-		t->min, t->max);
+	if (t->min == t->max)
+		/* TRANSLATORS: "Hosts: 1 (target 2)"; the name, how many, the target */
+		str_fmt(line, sizeof(line), tr(w, "%s: %d (target %d)"), name, t->have, t->min);
+	else
+		/* TRANSLATORS: "Leaders: 5 (target 8–15)"; the name, how many, the range */
+		str_fmt(line, sizeof(line), tr(w, "%s: %d (target %d\xE2\x80\x93%d)"), name,
+			t->have, t->min, t->max);
 	struct ui_color c = t->have >= t->min ? UI_OK : UI_WARN;
 	ui_label(ui, line, ui_cut_top(r, ui_line_h(ui, UI_BODY)), UI_BODY, 1, UI_FG, UI_LEFT);
 	struct ui_rect bar = ui_cut_top(r, ui_px(ui, 18));
@@ -220,7 +233,7 @@ static void draw_teams(struct ui *ui, const struct summary *sm, struct ui_rect r
 		       const struct words *w)
 {
 	int lh = ui_line_h(ui, UI_SMALL), gap = ui_px(ui, 6);
-	ui_label(ui, say(w, "Commitments per team"), ui_cut_top(&r, ui_line_h(ui, UI_BODY)), UI_BODY,
+	ui_label(ui, tr(w, "Commitments per team"), ui_cut_top(&r, ui_line_h(ui, UI_BODY)), UI_BODY,
 		 1, UI_FG, UI_LEFT);
 	/* The legend: a swatch and a word per kind. */
 	struct ui_rect legend = ui_cut_top(&r, lh);
@@ -230,7 +243,7 @@ static void draw_teams(struct ui *ui, const struct summary *sm, struct ui_rect r
 		ui_fill(ui, (struct ui_rect){cell.x, cell.y + (lh - sw) / 2, sw, sw}, *KIND_COLOR[k]);
 		cell.x += sw + ui_px(ui, 4);
 		cell.w -= sw + ui_px(ui, 4);
-		ui_label(ui, say(w, KIND_NAME[k]), cell, UI_SMALL, 0, UI_MUTED, UI_LEFT);
+		ui_label(ui, tr(w, KIND_NAME[k]), cell, UI_SMALL, 0, UI_MUTED, UI_LEFT);
 	}
 	ui_cut_top(&r, ui_px(ui, 4));
 	int max = 1;
@@ -246,7 +259,7 @@ static void draw_teams(struct ui *ui, const struct summary *sm, struct ui_rect r
 		struct ui_rect row = ui_cut_top(&r, row_h);
 		if (rows == 1 && t < sm->nteams - 1) {
 			int left = sm->nteams - t;
-			str_fmt(more, sizeof(more), say_n(w, "and %d more team", "and %d more teams", left),
+			str_fmt(more, sizeof(more), trn(w, "and %d more team", "and %d more teams", left),
 				left);
 			ui_label(ui, more, row, UI_SMALL, 0, UI_MUTED, UI_LEFT);
 			break;
@@ -254,7 +267,7 @@ static void draw_teams(struct ui *ui, const struct summary *sm, struct ui_rect r
 		const struct summary_team *st = &sm->teams[t];
 		int n = st->kind[0] + st->kind[1] + st->kind[2];
 		struct ui_rect name = ui_cut_left(&row, row.w * 2 / 5);
-		ui_label(ui, st->name[0] ? st->name : say(w, "No team"), name, UI_SMALL, 0, UI_FG,
+		ui_label(ui, st->name[0] ? st->name : tr(w, "No team"), name, UI_SMALL, 0, UI_FG,
 			 UI_LEFT);
 		str_fmt(num, sizeof(num), "%d", n);
 		struct ui_rect count = ui_cut_right(&row, ui_text_w(ui, UI_SMALL, 1, "0000"));
@@ -276,9 +289,9 @@ void summary_draw(struct ui *ui, const struct summary *sm, struct ui_rect r,
 	struct words w = {t, lang};
 	char a[96], b[96], line[224];
 	int gap = ui_px(ui, 16);
-	str_fmt(a, sizeof(a), say_n(&w, "%d checked in", "%d checked in", sm->checked_in),
+	str_fmt(a, sizeof(a), trn(&w, "%d checked in", "%d checked in", sm->checked_in),
 		sm->checked_in);
-	str_fmt(b, sizeof(b), say_n(&w, "%d committed", "%d committed", sm->committed),
+	str_fmt(b, sizeof(b), trn(&w, "%d committed", "%d committed", sm->committed),
 		sm->committed);
 	str_fmt(line, sizeof(line), "%s \xC2\xB7 %s", a, b);
 	ui_label(ui, line, ui_cut_top(&r, ui_line_h(ui, UI_HEADING)), UI_HEADING, 1, UI_FG, UI_LEFT);
@@ -286,7 +299,7 @@ void summary_draw(struct ui *ui, const struct summary *sm, struct ui_rect r,
 	struct ui_rect left = ui_cut_left(&r, (r.w - gap) / 2);
 	ui_cut_left(&r, gap);
 	draw_arrivals(ui, sm, left, &w);
-	draw_target(ui, say(&w, "Leaders"), &sm->leaders, &r, &w);
-	draw_target(ui, say(&w, "Hosts"), &sm->hosts, &r, &w);
+	draw_target(ui, tr(&w, "Leaders"), &sm->leaders, &r, &w);
+	draw_target(ui, tr(&w, "Hosts"), &sm->hosts, &r, &w);
 	draw_teams(ui, sm, r, &w);
 }

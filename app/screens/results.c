@@ -4,6 +4,7 @@
 #include "core/event.h"
 #include "screens/screens.h"
 #include "export.h"
+#include "summary.h"
 #include "outbox.h"
 #include "upload.h"
 #include "usb.h"
@@ -28,6 +29,8 @@ void results_open(struct kiosk *k)
 
 void results_close(struct kiosk *k)
 {
+	if (k->results)
+		free(k->results->summary);
 	free(k->results);
 	k->results = NULL;
 }
@@ -49,6 +52,23 @@ static void format_when(struct kiosk *k, int64_t ms, char *out, int size)
 	    pack_format_time(&k->pack, clock_now(&k->clock), "%Y-%m-%d", today, sizeof(today)) < 0)
 		return;
 	pack_format_time(&k->pack, ms, strcmp(day, today) ? "%Y-%m-%d %H:%M" : "%H:%M", out, size);
+}
+
+/* The topics the summary shows. */
+#define SUMMARY_TOPICS (EVENT_BIT(EVENT_CHECKINS) | EVENT_BIT(EVENT_COMMITMENTS) | \
+			EVENT_BIT(EVENT_PEOPLE))
+
+/* Reads the summary's figures again (a few queries: on a visit and when they changed, never per
+ * frame). A failed read is shown as such, not as an empty event. */
+static void refresh_summary(struct kiosk *k)
+{
+	struct results_ui *r = k->results;
+	if (!r->summary)
+		r->summary = xcalloc(1, sizeof(*r->summary));
+	r->summary_seen = event_version(k->event, SUMMARY_TOPICS);
+	r->summary_ok = summary_read(k->store, &k->pack, r->summary) == 0;
+	if (!r->summary_ok)
+		str_copy(r->summary_error, sizeof(r->summary_error), err_msg());
 }
 
 /* ---- Export ---- */
@@ -334,6 +354,20 @@ static void draw_path(struct ui *ui, const char *path, struct ui_rect *r)
 	}
 }
 
+static void draw_summary(struct kiosk *k, struct ui_rect area)
+{
+	struct ui *ui = &k->ui;
+	struct results_ui *r = k->results;
+	struct ui_rect in = panel(ui, area);
+	if (!r->summary_ok) {
+		char msg[400];
+		str_fmt(msg, sizeof(msg), tr(k, "The summary cannot be read: %s"), r->summary_error);
+		ui_text_wrapped(ui, msg, in, UI_BODY, 0, UI_BAD, UI_LEFT);
+		return;
+	}
+	summary_draw(ui, r->summary, in, k->i18n, k->lang);
+}
+
 static void draw_export(struct kiosk *k, struct ui_rect area)
 {
 	struct ui *ui = &k->ui;
@@ -358,8 +392,9 @@ static void draw_export(struct kiosk *k, struct ui_rect area)
 	int bold = 1;
 	switch (r->export_state) {
 	case RESULTS_EXPORT_NONE:
-		str_copy(msg, sizeof(msg), tr(k, "Writes people.csv, checkins.csv and results.json to "
-						 "a new folder on a USB stick."));
+		str_copy(msg, sizeof(msg), tr(k, "Writes the results to a new folder on a USB stick: "
+						 "CSV files, an Excel workbook and the summary as a "
+						 "picture."));
 		bold = 0;
 		c = UI_MUTED;
 		break;
@@ -399,12 +434,42 @@ static void draw_export(struct kiosk *k, struct ui_rect area)
 				UI_LEFT);
 }
 
+/* The two views as tabs in the header bar, where the title would be: the body keeps its whole
+ * height (the upload panel needs it at 800x480). The bar is what screen_header() draws above
+ * body (its 16 px margin) right of the Back button (150 + 12 px); the selected tab reads as the
+ * title, underlined, and the other is a button. */
+static void draw_tabs(struct kiosk *k, struct ui_rect body)
+{
+	static const char *const TAB_LABELS[] = {
+		[RESULTS_TAB_SUMMARY] = N_("Summary"),
+		[RESULTS_TAB_UPLOAD] = N_("Upload and export"),
+	};
+	struct ui *ui = &k->ui;
+	struct results_ui *r = k->results;
+	int pad = ui_px(ui, 8), left = ui_px(ui, 8 + 150 + 12);
+	struct ui_rect tabs = {left, pad, ui->w - left - pad, body.y - ui_px(ui, 16) - 2 * pad};
+	if (tabs.w <= 0 || tabs.h <= 0)
+		return;
+	for (int i = 0; i < (int)ARRAY_SIZE(TAB_LABELS); i++) {
+		struct ui_rect t = ui_col(tabs, i, 2, pad);
+		int on = (int)r->tab == i;
+		if (ui_button(ui, tr(k, TAB_LABELS[i]), t, on ? UI_SELECTED : UI_SECONDARY))
+			r->tab = (enum results_tab)i;
+		if (on) {
+			int line = ui_px(ui, 3) > 2 ? ui_px(ui, 3) : 2;
+			ui_fill(ui, (struct ui_rect){t.x + pad, t.y + t.h - line, t.w - 2 * pad, line},
+				UI_WHITE);
+		}
+	}
+}
+
 void screen_results(struct kiosk *k)
 {
 	struct ui *ui = &k->ui;
 	struct results_ui *r = k->results;
 	struct ui_rect body;
-	if (screen_header(k, tr(k, "Upload and export"), tr(k, "Back"), &body)) {
+	/* The header's title is the two tabs, drawn into the bar below. */
+	if (screen_header(k, "", tr(k, "Back"), &body)) {
 		kiosk_go(k, SCREEN_ORGANIZER);
 		return;
 	}
@@ -413,9 +478,16 @@ void screen_results(struct kiosk *k)
 	 * export message. */
 	if (r->last_frame + 1 != k->frames) {
 		r->export_state = RESULTS_EXPORT_NONE;
+		struct agenda *a = event_agenda(k->event);
+		r->tab = a && agenda_phase(a) == AGENDA_FINISHED ? RESULTS_TAB_SUMMARY
+								  : RESULTS_TAB_UPLOAD;
 		refresh(k);
-	} else if (event_version(k->event, EVENT_BIT(EVENT_UPLOAD)) != r->seen) {
-		refresh(k);
+		refresh_summary(k);
+	} else {
+		if (event_version(k->event, EVENT_BIT(EVENT_UPLOAD)) != r->seen)
+			refresh(k);
+		if (event_version(k->event, SUMMARY_TOPICS) != r->summary_seen)
+			refresh_summary(k);
 	}
 	r->last_frame = k->frames;
 
@@ -425,10 +497,15 @@ void screen_results(struct kiosk *k)
 		run_export(k);
 
 	int gap = ui_px(ui, 16);
-	struct ui_rect left = ui_cut_left(&body, (body.w - gap) * 3 / 5);
-	ui_cut_left(&body, gap);
-	draw_upload(k, left);
-	draw_export(k, body);
+	draw_tabs(k, body);
+	if (r->tab == RESULTS_TAB_SUMMARY) {
+		draw_summary(k, body);
+	} else {
+		struct ui_rect left = ui_cut_left(&body, (body.w - gap) * 3 / 5);
+		ui_cut_left(&body, gap);
+		draw_upload(k, left);
+		draw_export(k, body);
+	}
 
 	if (r->export_state == RESULTS_EXPORT_PENDING) {
 		r->export_state = RESULTS_EXPORT_RUN;

@@ -8,6 +8,10 @@
  * new folder barnstorm-EVENTID-YYYYMMDD-HHMM on a mounted stick (platform/usb.h) and says where
  * and how much.
  *
+ * A second view, "Summary", shows the event at a glance (summary.h): arrivals per 5 minutes,
+ * leaders and hosts against the targets, commitments per team; the export's summary.png is the
+ * same drawing.
+ *
  * The uploader belongs to the event core (core/event.h); this screen copies its status when the
  * core says the upload changed (event_version), and the copy never waits for the network. */
 #ifndef BARNSTORM_SCREENS_RESULTS_H
@@ -28,9 +32,21 @@ enum results_export {
 	RESULTS_EXPORT_FAILED,
 };
 
+/* The two views of the screen: the event at a glance (summary.h), and upload and export. A visit
+ * opens on the summary once the meeting has finished, else on upload and export. */
+enum results_tab { RESULTS_TAB_SUMMARY, RESULTS_TAB_UPLOAD };
+
+struct summary;
+
 /* The feature's UI state, kept in struct kiosk. */
 struct results_ui {
 	int opened;
+	enum results_tab tab;
+	struct summary *summary;      /* the figures on screen (read on a visit and when check-ins,
+				       * commitments or people change); owned here */
+	uint64_t summary_seen;        /* event_version of those topics when read */
+	int summary_ok;               /* 0: the read failed; summary_error says why */
+	char summary_error[256];
 	uint64_t seen;                /* event_version(EVENT_UPLOAD) of the snapshot */
 
 	struct upload_status status;  /* the snapshot on screen */
