@@ -168,6 +168,16 @@ static void draw_arrivals(struct ui *ui, const struct summary *sm, struct ui_rec
 		gap = 1;
 	int x0 = r.x;
 	char num[16];
+	/* Every bar's number when they all fit above their bars, else only the peak's: numbers on
+	 * some bars and not on others would read as if the others had none. */
+	int all_fit = 1, peak = 0;
+	for (int i = 0; i < sm->nbins; i++) {
+		str_fmt(num, sizeof(num), "%d", sm->arrivals[i]);
+		if (ui_text_w(ui, UI_SMALL, 0, num) > slot)
+			all_fit = 0;
+		if (sm->arrivals[i] > sm->arrivals[peak])
+			peak = i;
+	}
 	for (int i = 0; i < sm->nbins; i++) {
 		int x = x0 + i * slot;
 		if (i == sm->start_bin) /* where the meeting starts: a line through the chart */
@@ -179,9 +189,14 @@ static void draw_arrivals(struct ui *ui, const struct summary *sm, struct ui_rec
 		if (h)
 			ui_fill(ui, (struct ui_rect){x + gap / 2, r.y + r.h - h, slot - gap, h}, UI_ACCENT);
 		str_fmt(num, sizeof(num), "%d", n);
-		if (n && ui_text_w(ui, UI_SMALL, 0, num) <= slot)
-			ui_label(ui, num, (struct ui_rect){x, r.y + r.h - h - lh, slot, lh}, UI_SMALL, 0,
-				 UI_FG, UI_CENTER);
+		if (n && (all_fit || i == peak)) {
+			int tw = ui_text_w(ui, UI_SMALL, 0, num);
+			int tx = x + slot / 2 - tw / 2;
+			if (tx < r.x)
+				tx = r.x;
+			ui_label(ui, num, (struct ui_rect){tx, r.y + r.h - h - lh, tw, lh}, UI_SMALL, 0,
+				 UI_FG, UI_LEFT);
+		}
 		if (sm->bin_label[i][0]) {
 			int tw = ui_text_w(ui, UI_SMALL, 0, sm->bin_label[i]);
 			int lx = x - tw / 2;
