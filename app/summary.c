@@ -267,6 +267,16 @@ static void draw_teams(struct ui *ui, const struct summary *sm, struct ui_rect r
 		if (n > max)
 			max = n;
 	}
+	/* The names as wide as the longest needs, up to a little over half the row. */
+	int name_w = 0;
+	for (int t = 0; t < sm->nteams; t++) {
+		const char *nm = sm->teams[t].name[0] ? sm->teams[t].name : tr(w, "No team");
+		int tw = ui_text_w(ui, UI_SMALL, 0, nm) + ui_px(ui, 8);
+		if (tw > name_w)
+			name_w = tw;
+	}
+	if (name_w > r.w * 11 / 20)
+		name_w = r.w * 11 / 20;
 	int row_h = lh + ui_px(ui, 4);
 	int rows = row_h > 0 ? r.h / row_h : 0;
 	char num[16], more[64];
@@ -281,7 +291,7 @@ static void draw_teams(struct ui *ui, const struct summary *sm, struct ui_rect r
 		}
 		const struct summary_team *st = &sm->teams[t];
 		int n = st->kind[0] + st->kind[1] + st->kind[2];
-		struct ui_rect name = ui_cut_left(&row, row.w * 2 / 5);
+		struct ui_rect name = ui_cut_left(&row, name_w);
 		ui_label(ui, st->name[0] ? st->name : tr(w, "No team"), name, UI_SMALL, 0, UI_FG,
 			 UI_LEFT);
 		str_fmt(num, sizeof(num), "%d", n);

@@ -309,7 +309,10 @@ static void draw_upload(struct kiosk *k, struct ui_rect area)
 			str_fmt(next, sizeof(next), tr(k, "Next try at %s."), when);
 		}
 	}
-	ui_label(ui, state, ui_cut_top(&in, ui_line_h(ui, UI_HEADING)), UI_HEADING, 1, c, UI_LEFT);
+	/* A state too long for the heading font ("Ingen uppladdning inställd") is said whole in
+	 * the body font rather than cut. */
+	enum ui_font sf = ui_text_w(ui, UI_HEADING, 1, state) <= in.w ? UI_HEADING : UI_BODY;
+	ui_label(ui, state, ui_cut_top(&in, ui_line_h(ui, UI_HEADING)), sf, 1, c, UI_LEFT);
 	ui_cut_top(&in, ui_px(ui, 4));
 	/* The reason takes the room left but one line, for the next try right below it. */
 	int lh = ui_line_h(ui, UI_SMALL);
@@ -450,10 +453,23 @@ static void draw_tabs(struct kiosk *k, struct ui_rect body)
 	struct ui_rect tabs = {left, pad, ui->w - left - pad, body.y - ui_px(ui, 16) - 2 * pad};
 	if (tabs.w <= 0 || tabs.h <= 0)
 		return;
-	for (int i = 0; i < (int)ARRAY_SIZE(TAB_LABELS); i++) {
-		struct ui_rect t = ui_col(tabs, i, 2, pad);
+	/* Each tab as wide as its words need, the room left shared: "Uppladdning och export"
+	 * fits next to "Översikt" at 800x480 where halves would cut it. */
+	const char *labels[ARRAY_SIZE(TAB_LABELS)];
+	int need[ARRAY_SIZE(TAB_LABELS)], total = 0, n = (int)ARRAY_SIZE(TAB_LABELS);
+	int room = tabs.w - pad * (n - 1);
+	for (int i = 0; i < n; i++) {
+		labels[i] = tr(k, TAB_LABELS[i]);
+		need[i] = ui_text_w(ui, UI_BUTTON, 1, labels[i]) + ui_px(ui, 32);
+		total += need[i];
+	}
+	int x = tabs.x;
+	for (int i = 0; i < n; i++) {
+		int w = total <= room ? need[i] + (room - total) / n : room * need[i] / total;
+		struct ui_rect t = {x, tabs.y, w, tabs.h};
+		x += w + pad;
 		int on = (int)r->tab == i;
-		if (ui_button(ui, tr(k, TAB_LABELS[i]), t, on ? UI_SELECTED : UI_SECONDARY))
+		if (ui_button(ui, labels[i], t, on ? UI_SELECTED : UI_SECONDARY))
 			r->tab = (enum results_tab)i;
 		if (on) {
 			int line = ui_px(ui, 3) > 2 ? ui_px(ui, 3) : 2;
