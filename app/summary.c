@@ -3,6 +3,7 @@
 #include "store.h"
 #include "util.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,36 +17,41 @@ static int64_t floor_bin(int64_t ms)
 	return ms - ((ms % SUMMARY_BIN_MS) + SUMMARY_BIN_MS) % SUMMARY_BIN_MS;
 }
 
-/* Arrivals: the check-ins standing now, by time. Two passes over a small index-ordered query: the
- * first and last time fix the bins, the second counts. */
-static int read_arrivals(struct store *s, const struct pack *p, struct summary *out)
+/* min(at), max(at) and count(*) of the check-ins standing now between lo and hi. */
+static int span(struct store *s, const char *event, int64_t lo, int64_t hi, int64_t out[3])
 {
-	const char *event = p->event_id ? p->event_id : "";
 	struct store_stmt *st = store_stmt(s,
-		"SELECT min(at), max(at), count(*) FROM checkin WHERE event = ?1 AND undone_at IS NULL");
+		"SELECT min(at), max(at), count(*) FROM checkin WHERE event = ?1 AND undone_at IS NULL"
+		" AND at BETWEEN ?2 AND ?3");
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, event);
+	store_bind_int(st, 2, lo);
+	store_bind_int(st, 3, hi);
 	int rc = store_step(st);
-	int64_t first = 0, last = 0, n = 0;
-	if (rc == STORE_ROW) {
-		first = store_col_int(st, 0);
-		last = store_col_int(st, 1);
-		n = store_col_int(st, 2);
-	}
+	if (rc == STORE_ROW)
+		for (int i = 0; i < 3; i++)
+			out[i] = store_col_int(st, i);
 	store_reset(st);
-	if (rc < 0)
-		return -1;
-	out->start_bin = -1;
-	if (n == 0)
-		return 0;
+	return rc < 0 ? -1 : 0;
+}
+
+/* Arrivals: the check-ins standing now, by time. The bars span the arrivals inside the window
+ * (a check-in tested at home the day before does not stretch the chart; it counts in the first
+ * bar), then a second pass counts. */
+static int read_arrivals(struct store *s, const struct pack *p, struct summary *out)
+{
+	const char *event = p->event_id ? p->event_id : "";
 	int64_t lo = p->starts_ms - WINDOW_BEFORE_MS, hi = p->starts_ms + WINDOW_AFTER_MS - 1;
-	if (first < lo)
-		first = lo;
-	if (last > hi)
-		last = hi;
-	if (first > last) /* everyone came outside the window: chart the side they came on */
-		first = last = p->starts_ms > first ? lo : hi;
+	int64_t all[3] = {0, 0, 0}, in[3] = {0, 0, 0};
+	out->start_bin = -1;
+	if (span(s, event, INT64_MIN, INT64_MAX, all) < 0 || span(s, event, lo, hi, in) < 0)
+		return -1;
+	if (all[2] == 0)
+		return 0;
+	int64_t first = in[0], last = in[1];
+	if (in[2] == 0) /* everyone came outside the window: chart the edge they came nearest */
+		first = last = all[1] < lo ? lo : hi;
 	out->bins_from = floor_bin(first);
 	int64_t bins = (floor_bin(last) - out->bins_from) / SUMMARY_BIN_MS + 1;
 	if (bins > SUMMARY_MAX_BINS) {
@@ -57,6 +63,8 @@ static int read_arrivals(struct store *s, const struct pack *p, struct summary *
 	    p->starts_ms < out->bins_from + bins * SUMMARY_BIN_MS)
 		out->start_bin = (int)((p->starts_ms - out->bins_from) / SUMMARY_BIN_MS);
 
+	int rc;
+	struct store_stmt *st;
 	st = store_stmt(s, "SELECT at FROM checkin WHERE event = ?1 AND undone_at IS NULL");
 	if (!st)
 		return -1;

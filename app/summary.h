@@ -6,8 +6,9 @@
  * so the results screen and summary_png() (summary_png.h) draw the very same thing.
  *
  * The arrivals chart covers the hour before the start to two hours after it, cut to the 5-minute
- * bins where people actually arrived; a check-in outside that window is counted in the first or
- * last bin (so the bars add up to everyone checked in), and at most SUMMARY_MAX_BINS bars. */
+ * bins where people arrived within it; a check-in outside that window (a test at home the day
+ * before) does not stretch the chart but is counted in the first or last bar, so the bars add up
+ * to everyone checked in; at most SUMMARY_MAX_BINS bars, the latest kept. */
 #ifndef BARNSTORM_SUMMARY_H
 #define BARNSTORM_SUMMARY_H
 
