@@ -593,10 +593,16 @@ static int write_summary_png(struct store *s, const struct export_opts *o, const
 	char path[4096];
 	if (str_fmt(path, sizeof(path), "%s/summary.png", dir) < 0)
 		return err_set("the export folder '%s' has too long a name", dir);
+	/* "Barnstorm Aarhus, 2026-12-03 19:00, Europe/Copenhagen": what the picture is of. */
+	char caption[512], when[32] = "";
+	const struct pack *p = o->pack;
+	pack_format_time(p, p->starts_ms, "%Y-%m-%d %H:%M", when, sizeof(when));
+	str_fmt(caption, sizeof(caption), "%s, %s%s%s", p->title ? p->title : p->event_id, when,
+		p->timezone ? ", " : "", p->timezone ? p->timezone : "");
 	struct summary *sm = xmalloc(sizeof(*sm));
-	int rc = summary_read(s, o->pack, sm);
+	int rc = summary_read(s, p, sm);
 	if (rc == 0)
-		rc = summary_png(sm, o->i18n, o->lang, SUMMARY_PNG_W, SUMMARY_PNG_H, path);
+		rc = summary_png(sm, o->i18n, o->lang, caption, SUMMARY_PNG_W, SUMMARY_PNG_H, path);
 	free(sm);
 	return rc;
 }

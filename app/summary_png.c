@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-int summary_png(const struct summary *sm, const struct i18n *t, int lang, int w, int h,
-		const char *path)
+int summary_png(const struct summary *sm, const struct i18n *t, int lang, const char *caption,
+		int w, int h, const char *path)
 {
 	char tmp[4096];
 	const char *slash = strrchr(path, '/');
@@ -44,7 +44,13 @@ int summary_png(const struct summary *sm, const struct i18n *t, int lang, int w,
 	if (render_set_scale(rd, ui->scale) < 0)
 		goto out;
 	struct ui_rect all = {0, 0, w, h};
-	summary_draw(ui, sm, ui_inset(all, ui_px(ui, 24)), t, lang);
+	struct ui_rect in = ui_inset(all, ui_px(ui, 24));
+	if (caption && *caption) {
+		ui_label(ui, caption, ui_cut_top(&in, ui_line_h(ui, UI_BODY)), UI_BODY, 0, UI_MUTED,
+			 UI_LEFT);
+		ui_cut_top(&in, ui_px(ui, 4));
+	}
+	summary_draw(ui, sm, in, t, lang);
 	ui_end(ui);
 	if (ui->overflow) {
 		err_set("cannot draw '%s': too much to draw", path);

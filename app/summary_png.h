@@ -14,8 +14,9 @@ struct summary;
 #define SUMMARY_PNG_H 900
 
 /* Writes *sm as a w x h PNG at path (atomically: DIR/.NAME.tmp, renamed), its words in language
- * `lang` of t (t NULL: English). 0, or -1 with err_msg() naming the file. */
-int summary_png(const struct summary *sm, const struct i18n *t, int lang, int w, int h,
-		const char *path);
+ * `lang` of t (t NULL: English), under caption (the event and its date: a picture passed on
+ * says what it is of; NULL for none). 0, or -1 with err_msg() naming the file. */
+int summary_png(const struct summary *sm, const struct i18n *t, int lang, const char *caption,
+		int w, int h, const char *path);
 
 #endif
