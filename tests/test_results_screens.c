@@ -600,6 +600,37 @@ static void test_summary(void **state)
 	diags_release(&d);
 }
 
+/* The summary follows what happens while it is shown: a walk-in at the door (through the event
+ * core's store, as the check-in screen does) is on it in the next frame, without a new visit. */
+static void test_summary_follows(void **state)
+{
+	struct fx *f = *state;
+	char data[1100];
+	pack_upload(f, NULL);
+	new_data(f, data, sizeof(data));
+	struct kh h;
+	kh_open(&h, f->pack, data, 800, 480);
+	kh_tap(&h, "Summary");
+	expect_text(&h, "0 checked in");
+	expect_text(&h, "Nobody has checked in yet.");
+	struct people_walkin w = {.first_name = "Åsa", .last_name = "Öberg", .lang = "sv"};
+	struct people_walkin_errors e;
+	struct people_walkin_result r;
+	assert_int_equal(people_walkin(event_store(h.k->event), &h.k->clock, h.k->pack.event_id, &w,
+				       &e, &r), 0);
+	h.k->dirty = 1;
+	kiosk_frame(h.k);
+	expect_text(&h, "1 checked in");
+	expect_text(&h, "Arrivals per 5 minutes");
+	kh_shot(&h, f, "summary-live");
+	/* Back on upload and export, and the summary again. */
+	kh_tap(&h, "Upload and export");
+	expect_text(&h, "Export to USB stick");
+	kh_tap(&h, "Summary");
+	expect_text(&h, "1 checked in");
+	kh_close(&h);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -612,6 +643,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_export_usb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_no_stick, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_summary_follows, setup, teardown),
 	};
 	return RUN_TESTS(tests);
 }

@@ -66,6 +66,7 @@ static void refresh_summary(struct kiosk *k)
 	if (!r->summary)
 		r->summary = xcalloc(1, sizeof(*r->summary));
 	r->summary_seen = event_version(k->event, SUMMARY_TOPICS);
+	r->summary_stale = 0;
 	r->summary_ok = summary_read(k->store, &k->pack, r->summary) == 0;
 	if (!r->summary_ok)
 		str_copy(r->summary_error, sizeof(r->summary_error), err_msg());
@@ -498,12 +499,9 @@ void screen_results(struct kiosk *k)
 		r->tab = a && agenda_phase(a) == AGENDA_FINISHED ? RESULTS_TAB_SUMMARY
 								  : RESULTS_TAB_UPLOAD;
 		refresh(k);
-		refresh_summary(k);
-	} else {
-		if (event_version(k->event, EVENT_BIT(EVENT_UPLOAD)) != r->seen)
-			refresh(k);
-		if (event_version(k->event, SUMMARY_TOPICS) != r->summary_seen)
-			refresh_summary(k);
+		r->summary_stale = 1;
+	} else if (event_version(k->event, EVENT_BIT(EVENT_UPLOAD)) != r->seen) {
+		refresh(k);
 	}
 	r->last_frame = k->frames;
 
@@ -515,6 +513,10 @@ void screen_results(struct kiosk *k)
 	int gap = ui_px(ui, 16);
 	draw_tabs(k, body);
 	if (r->tab == RESULTS_TAB_SUMMARY) {
+		/* Read only while shown: check-ins at the door do not cost queries here while the
+		 * organizer looks at the upload. */
+		if (r->summary_stale || event_version(k->event, SUMMARY_TOPICS) != r->summary_seen)
+			refresh_summary(k);
 		draw_summary(k, body);
 	} else {
 		struct ui_rect left = ui_cut_left(&body, (body.w - gap) * 3 / 5);

@@ -42,9 +42,11 @@ struct summary;
 struct results_ui {
 	int opened;
 	enum results_tab tab;
-	struct summary *summary;      /* the figures on screen (read on a visit and when check-ins,
-				       * commitments or people change); owned here */
+	struct summary *summary;      /* the figures on screen (read when the view is shown after a
+				       * new visit or a change of check-ins, commitments or
+				       * people); owned here */
 	uint64_t summary_seen;        /* event_version of those topics when read */
+	int summary_stale;            /* a new visit: read again before showing */
 	int summary_ok;               /* 0: the read failed; summary_error says why */
 	char summary_error[256];
 	uint64_t seen;                /* event_version(EVENT_UPLOAD) of the snapshot */
