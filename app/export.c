@@ -4,7 +4,11 @@
 #include "cli.h"
 #include "commands.h"
 #include "store.h"
+#include "phone_intl.h"
+#include "summary.h"
+#include "summary_png.h"
 #include "util.h"
+#include "xlsx.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -83,7 +87,10 @@ static void csv_field(FILE *f, const char *v, int guard, int last)
 	fputs(last ? "\r\n" : ",", f);
 }
 
-/* ms since the epoch as "2026-12-03T18:00:00.000Z"; "" for 0/NULL. */
+/* UTF-8's byte order mark: without it Excel reads a CSV file in the machine's code page. */
+static const char BOM[] = "\xEF\xBB\xBF";
+
+/* ms since the epoch as "2026-12-03T18:00:00.000Z" (results.json); "" for NULL. */
 static void iso_time(int64_t ms, int is_null, char out[32])
 {
 	if (is_null) {
@@ -96,6 +103,34 @@ static void iso_time(int64_t ms, int is_null, char out[32])
 	char buf[24];
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
 	str_fmt(out, 32, "%s.%03dZ", buf, (int)(ms % 1000));
+}
+
+/* The event's local time of ms (UTC without a pack). */
+static void local_tm(const struct pack *p, int64_t ms, struct tm *tm)
+{
+	if (p) {
+		pack_local_time(p, ms, tm);
+	} else {
+		time_t t = (time_t)(ms / 1000);
+		gmtime_r(&t, tm);
+		tm->tm_gmtoff = 0;
+	}
+}
+
+/* "2026-12-03T19:04:05+01:00": the time as the room's clock showed it, and the offset that
+ * makes it exact. */
+static void local_iso(const struct tm *tm, char out[32])
+{
+	char buf[24];
+	long off = tm->tm_gmtoff;
+	char sign = off < 0 ? '-' : '+';
+	if (off < 0)
+		off = -off;
+	if (!strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", tm)) {
+		out[0] = '\0';
+		return;
+	}
+	str_fmt(out, 32, "%s%c%02ld:%02ld", buf, sign, off / 3600, off / 60 % 60);
 }
 
 /* Contact details leave the kiosk only for people who consented. */
@@ -117,29 +152,138 @@ static const char SQL_COMMITMENTS[] =
 	"c.created_at, c.updated_at, c.cancelled_at FROM commitment c "
 	"JOIN person p ON p.id = c.person_id ORDER BY c.id";
 
+/* The details are JSON ({"day", "time", "place", "text"}, teams.h); one that does not parse is
+ * kept whole in "text" rather than lost. */
+#define DETAIL(key) \
+	"CASE WHEN json_valid(c.details) THEN coalesce(json_extract(c.details, '$." key "'), '') " \
+	"ELSE '' END"
+static const char SQL_COMMITMENTS_CSV[] =
+	"SELECT p.first_name || ' ' || p.last_name, c.role, c.role_kind, coalesce(c.team, ''), "
+	DETAIL("day") ", " DETAIL("time") ", " DETAIL("place") ", "
+	"CASE WHEN json_valid(c.details) THEN coalesce(json_extract(c.details, '$.text'), '') "
+	"ELSE coalesce(c.details, '') END, "
+	"c.created_at, c.cancelled_at, p.uuid, c.uuid FROM commitment c "
+	"JOIN person p ON p.id = c.person_id ORDER BY c.id";
+
 static const char SQL_AGENDA[] =
 	"SELECT uuid, event, segment, title, what, at, value FROM agenda_log ORDER BY id";
 
-/* A CSV file of one query: header line, then one line a row written by row(). */
-static int write_csv(struct store *s, const char *dir, const char *name, const char *sql,
-		     const char *header, void (*row)(FILE *f, struct store_stmt *st), long *count)
+/* ---- The tables: each query once, into its CSV file and its sheet of the workbook ---- */
+
+enum ckind {
+	C_TEXT,   /* written by the kiosk (uuids, methods) */
+	C_GUARD,  /* typed by someone: defused against formulas in the CSV */
+	C_TIME,   /* ms since the epoch; NULL is empty */
+	C_PHONE,  /* as stored; exported in international form */
+	C_YESNO,
+};
+
+struct column {
+	const char *name;
+	enum ckind kind;
+};
+
+struct table {
+	const char *csv;
+	const char *sheet;
+	const char *sql;
+	const struct column *cols; /* one per result column, in order */
+	int ncols;
+};
+
+static const struct column PEOPLE_COLS[] = {
+	{"uuid", C_TEXT}, {"external_id", C_GUARD}, {"first_name", C_GUARD},
+	{"last_name", C_GUARD}, {"email", C_GUARD}, {"phone", C_PHONE}, {"postcode", C_GUARD},
+	{"lang", C_GUARD}, {"source", C_GUARD}, {"consent_version", C_GUARD},
+	{"consent_at", C_TIME}, {"created_at", C_TIME},
+};
+
+static const struct column CHECKINS_COLS[] = {
+	{"uuid", C_TEXT}, {"event", C_TEXT}, {"person_uuid", C_TEXT}, {"external_id", C_GUARD},
+	{"first_name", C_GUARD}, {"last_name", C_GUARD}, {"at", C_TIME}, {"method", C_TEXT},
+	{"clock_synced", C_YESNO}, {"undone_at", C_TIME},
+};
+
+static const struct column COMMITMENTS_COLS[] = {
+	{"person", C_GUARD}, {"role", C_GUARD}, {"kind", C_TEXT}, {"team", C_GUARD},
+	{"day", C_GUARD}, {"time", C_GUARD}, {"place", C_GUARD}, {"text", C_GUARD},
+	{"created", C_TIME}, {"cancelled", C_TIME}, {"person_uuid", C_TEXT}, {"uuid", C_TEXT},
+};
+
+static const struct table TABLES[] = {
+	{"people.csv", "People", SQL_PEOPLE, PEOPLE_COLS, (int)ARRAY_SIZE(PEOPLE_COLS)},
+	{"checkins.csv", "Check-ins", SQL_CHECKINS, CHECKINS_COLS, (int)ARRAY_SIZE(CHECKINS_COLS)},
+	{"commitments.csv", "Commitments", SQL_COMMITMENTS_CSV, COMMITMENTS_COLS,
+	 (int)ARRAY_SIZE(COMMITMENTS_COLS)},
+};
+
+static void table_row(FILE *f, struct xlsx *x, const struct pack *p, const struct table *t,
+		      struct store_stmt *st)
 {
+	char buf[64];
+	struct tm tm;
+	for (int i = 0; i < t->ncols; i++) {
+		const char *v = store_col_text(st, i);
+		int last = i == t->ncols - 1;
+		switch (t->cols[i].kind) {
+		case C_TEXT:
+		case C_GUARD:
+			csv_field(f, v, t->cols[i].kind == C_GUARD, last);
+			xlsx_text(x, i, v);
+			break;
+		case C_PHONE:
+			phone_intl(v, buf, sizeof(buf));
+			csv_field(f, buf, 0, last);
+			xlsx_text(x, i, buf); /* text: a number would lose the + */
+			break;
+		case C_YESNO:
+			v = store_col_int(st, i) ? "yes" : "no";
+			csv_field(f, v, 0, last);
+			xlsx_text(x, i, v);
+			break;
+		case C_TIME:
+			buf[0] = '\0';
+			if (!store_col_is_null(st, i)) {
+				local_tm(p, store_col_int(st, i), &tm);
+				local_iso(&tm, buf);
+				xlsx_time(x, i, &tm);
+			}
+			csv_field(f, buf, 0, last);
+			break;
+		}
+	}
+	xlsx_next_row(x);
+}
+
+static int write_table(struct store *s, struct xlsx *x, const struct pack *p, const char *dir,
+		       const struct table *t, long *count)
+{
+	const char *headers[XLSX_MAX_COLS];
 	struct outfile o;
-	if (out_open(&o, dir, name) < 0)
+	if (out_open(&o, dir, t->csv) < 0)
 		return -1;
-	struct store_stmt *st = store_stmt(s, sql);
+	struct store_stmt *st = store_stmt(s, t->sql);
 	if (!st) {
 		out_abort(&o);
 		return -1;
 	}
-	fputs(header, o.f);
+	fputs(BOM, o.f);
+	for (int i = 0; i < t->ncols; i++) {
+		headers[i] = t->cols[i].name;
+		csv_field(o.f, t->cols[i].name, 0, i == t->ncols - 1);
+	}
+	if (xlsx_sheet(x, t->sheet, headers, t->ncols) < 0) {
+		out_abort(&o);
+		return -1;
+	}
 	long n = 0;
 	int rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
-		row(o.f, st);
+		table_row(o.f, x, p, t, st);
 		n++;
 	}
 	store_reset(st);
+	/* A read error is an error, not the end of the rows: no short file passes for whole. */
 	if (rc < 0) {
 		out_abort(&o);
 		return -1;
@@ -148,42 +292,145 @@ static int write_csv(struct store *s, const char *dir, const char *name, const c
 	return out_close(&o);
 }
 
-static void people_csv_row(FILE *f, struct store_stmt *st)
+/* ---- agenda.csv ---- */
+
+/* agenda.c writes agenda.csv (RFC 4180, no BOM, times "2026-12-03T18:00:00Z"); this reads it back
+ * and writes it again the way the other files are, times local with their offset, and fills the
+ * Agenda sheet from the same fields. Until agenda_export_csv() formats local times itself. */
+#define AGENDA_MAX_FIELDS 16
+#define AGENDA_CSV_MAX (4 << 20)
+
+/* Splits the next record of an RFC 4180 text at *pos into fields (unquoted in place). Returns
+ * the field count, 0 at the end. */
+static int csv_record(char *text, size_t len, size_t *pos, char *fields[AGENDA_MAX_FIELDS])
 {
-	char t1[32], t2[32];
-	iso_time(store_col_int(st, 10), store_col_is_null(st, 10), t1);
-	iso_time(store_col_int(st, 11), 0, t2);
-	for (int i = 0; i < 10; i++)
-		csv_field(f, store_col_text(st, i), i != 0 && i != 5, 0);
-	csv_field(f, t1, 0, 0);
-	csv_field(f, t2, 0, 1);
+	size_t i = *pos, o = *pos;
+	int n = 0;
+	if (i >= len)
+		return 0;
+	for (;;) {
+		int quoted = text[i] == '"';
+		if (quoted)
+			i++;
+		char *start = text + o;
+		while (i < len) {
+			if (quoted && text[i] == '"') {
+				if (i + 1 < len && text[i + 1] == '"') {
+					text[o++] = '"';
+					i += 2;
+					continue;
+				}
+				quoted = 0;
+				i++;
+				continue;
+			}
+			if (!quoted && (text[i] == ',' || text[i] == '\r' || text[i] == '\n'))
+				break;
+			text[o++] = text[i++];
+		}
+		char sep = i < len ? text[i] : '\n';
+		text[o] = '\0';
+		if (n < AGENDA_MAX_FIELDS)
+			fields[n++] = start;
+		i++;
+		o = i;
+		if (sep == ',')
+			continue;
+		if (sep == '\r' && i < len && text[i] == '\n')
+			i++;
+		*pos = i;
+		return n;
+	}
 }
 
-static void checkins_csv_row(FILE *f, struct store_stmt *st)
+/* "2026-12-03T18:00:00Z" as ms, or -1 when v is not one. */
+static int64_t parse_utc(const char *v)
 {
-	char at[32], undone[32];
-	iso_time(store_col_int(st, 6), 0, at);
-	iso_time(store_col_int(st, 9), store_col_is_null(st, 9), undone);
-	for (int i = 0; i < 6; i++)
-		csv_field(f, store_col_text(st, i), i >= 3, 0);
-	csv_field(f, at, 0, 0);
-	csv_field(f, store_col_text(st, 7), 0, 0);
-	csv_field(f, store_col_int(st, 8) ? "yes" : "no", 0, 0);
-	csv_field(f, undone, 0, 1);
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	char z = 0;
+	int used = 0;
+	if (strlen(v) != 20 || sscanf(v, "%4d-%2d-%2dT%2d:%2d:%2d%c%n", &tm.tm_year, &tm.tm_mon,
+				      &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z,
+				      &used) != 7 || z != 'Z' || used != 20)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * 1000;
 }
 
-static int write_people_csv(struct store *s, const char *dir, long *count)
+static int is_int(const char *v)
 {
-	return write_csv(s, dir, "people.csv", SQL_PEOPLE,
-			 "uuid,external_id,first_name,last_name,email,phone,postcode,lang,source,"
-			 "consent_version,consent_at,created_at\r\n", people_csv_row, count);
+	if (*v == '-')
+		v++;
+	if (!*v)
+		return 0;
+	for (; *v; v++)
+		if (*v < '0' || *v > '9')
+			return 0;
+	return 1;
 }
 
-static int write_checkins_csv(struct store *s, const char *dir, long *count)
+static int rewrite_agenda(struct xlsx *x, const struct pack *p, const char *dir)
 {
-	return write_csv(s, dir, "checkins.csv", SQL_CHECKINS,
-			 "uuid,event,person_uuid,external_id,first_name,last_name,at,method,"
-			 "clock_synced,undone_at\r\n", checkins_csv_row, count);
+	char path[4096];
+	if (str_fmt(path, sizeof(path), "%s/agenda.csv", dir) < 0)
+		return err_set("the export folder '%s' has too long a name", dir);
+	size_t len;
+	char *text = file_read(path, AGENDA_CSV_MAX, &len);
+	if (!text)
+		return -1;
+	struct outfile o;
+	if (out_open(&o, dir, "agenda.csv") < 0) {
+		free(text);
+		return -1;
+	}
+	fputs(BOM, o.f);
+	char *fields[AGENDA_MAX_FIELDS], buf[32];
+	size_t pos = 0;
+	int n, row = 0, rc = 0;
+	while (rc == 0 && (n = csv_record(text, len, &pos, fields)) > 0) {
+		if (row++ == 0) {
+			rc = xlsx_sheet(x, "Agenda", (const char *const *)fields, n);
+			for (int i = 0; i < n; i++)
+				csv_field(o.f, fields[i], 0, i == n - 1);
+			continue;
+		}
+		for (int i = 0; i < n; i++) {
+			int64_t ms = parse_utc(fields[i]);
+			const char *v = fields[i];
+			if (ms >= 0) {
+				struct tm tm;
+				local_tm(p, ms, &tm);
+				local_iso(&tm, buf);
+				v = buf;
+				xlsx_time(x, i, &tm);
+			} else if (i > 0 && is_int(v) && strlen(v) < 16) {
+				xlsx_int(x, i, strtoll(v, NULL, 10));
+			} else {
+				xlsx_text(x, i, v);
+			}
+			csv_field(o.f, v, 0, i == n - 1); /* agenda.c defused what needed it */
+		}
+		xlsx_next_row(x);
+	}
+	free(text);
+	if (rc < 0) {
+		out_abort(&o);
+		return -1;
+	}
+	return out_close(&o);
+}
+
+/* Without the pack there is no agenda to set the log against: the sheet says so. */
+static int empty_agenda_sheet(struct xlsx *x)
+{
+	static const char *const headers[] = {"agenda"};
+	if (xlsx_sheet(x, "Agenda", headers, 1) < 0)
+		return -1;
+	xlsx_text(x, 0, "The pack was not given: export with --pack DIR for the agenda.");
+	xlsx_next_row(x);
+	return 0;
 }
 
 static json_t *text_or_null(struct store_stmt *st, int col)
@@ -341,27 +588,69 @@ static int write_results_json(struct store *s, const char *dir, struct export_su
 	return out_close(&o);
 }
 
-int export_write(struct store *s, const char *dir, struct export_summary *sum)
+static int write_summary_png(struct store *s, const struct export_opts *o, const char *dir)
 {
+	char path[4096];
+	if (str_fmt(path, sizeof(path), "%s/summary.png", dir) < 0)
+		return err_set("the export folder '%s' has too long a name", dir);
+	/* "Barnstorm Aarhus, 2026-12-03 19:00, Europe/Copenhagen": what the picture is of. */
+	char caption[512], when[32] = "";
+	const struct pack *p = o->pack;
+	pack_format_time(p, p->starts_ms, "%Y-%m-%d %H:%M", when, sizeof(when));
+	str_fmt(caption, sizeof(caption), "%s, %s%s%s", p->title ? p->title : p->event_id, when,
+		p->timezone ? ", " : "", p->timezone ? p->timezone : "");
+	struct summary *sm = xmalloc(sizeof(*sm));
+	int rc = summary_read(s, p, sm);
+	if (rc == 0)
+		rc = summary_png(sm, o->i18n, o->lang, caption, SUMMARY_PNG_W, SUMMARY_PNG_H, path);
+	free(sm);
+	return rc;
+}
+
+int export_write(struct store *s, const struct export_opts *o, const char *dir,
+		 struct export_summary *sum)
+{
+	static const struct export_opts none = {NULL, NULL, 0};
 	struct export_summary tmp;
+	char path[4096];
+	struct xlsx *x = NULL;
 	memset(&tmp, 0, sizeof(tmp));
-	/* One read transaction: the three files describe the same moment. */
+	if (!o)
+		o = &none;
+	if (str_fmt(path, sizeof(path), "%s/barnstorm.xlsx", dir) < 0)
+		return err_set("the export folder '%s' has too long a name", dir);
+	/* One read transaction: the files describe the same moment. */
 	if (store_exec(s, "BEGIN") < 0)
 		return -1;
 	int rc = -1;
-	if (write_people_csv(s, dir, &tmp.people) < 0 ||
-	    write_checkins_csv(s, dir, &tmp.checkins) < 0 ||
-	    write_results_json(s, dir, &tmp) < 0)
+	long *counts[] = {&tmp.people, &tmp.checkins, &tmp.commitments};
+	x = xlsx_open(path);
+	if (!x)
 		goto out;
-	rc = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(TABLES); i++)
+		if (write_table(s, x, o->pack, dir, &TABLES[i], counts[i]) < 0)
+			goto out;
+	if (write_results_json(s, dir, &tmp) < 0)
+		goto out;
+	if (o->pack) {
+		if (agenda_export_csv(s, o->pack, dir) < 0 || rewrite_agenda(x, o->pack, dir) < 0)
+			goto out;
+	} else if (empty_agenda_sheet(x) < 0) {
+		goto out;
+	}
+	rc = xlsx_close(x);
+	x = NULL;
+	if (rc == 0 && o->pack)
+		rc = write_summary_png(s, o, dir);
 out:
+	xlsx_abort(x);
 	store_tx_rollback(s);
 	if (rc == 0 && sum)
 		*sum = tmp;
 	return rc;
 }
 
-/* barnstorm export --data DIR --out DIR */
+/* barnstorm export --data DIR --out DIR [--pack DIR] */
 int cmd_export(int argc, char **argv)
 {
 	struct cli cli;
@@ -371,49 +660,64 @@ int cmd_export(int argc, char **argv)
 		fprintf(stderr, "barnstorm export: --out DIR is required\n");
 		return 2;
 	}
+	/* store_open() creates a database where there is none: a mistyped --data would export an
+	 * empty new one and say nothing. Only an existing database is exported. */
+	const char *data = cli_data_dir(&cli);
+	char db[4096];
+	struct stat sb;
+	if (str_fmt(db, sizeof(db), "%s/barnstorm.db", data) < 0 || stat(db, &sb) < 0) {
+		fprintf(stderr, "barnstorm export: no results in '%s': there is no barnstorm.db there "
+			"(check --data)\n", data);
+		return 1;
+	}
 	if (dir_make(cli.out) < 0) {
 		fprintf(stderr, "barnstorm export: cannot create '%s': %s\n", cli.out, strerror(errno));
 		return 1;
 	}
-	struct store *s = store_open(cli_data_dir(&cli));
+	struct store *s = store_open(data);
 	if (!s) {
 		fprintf(stderr, "barnstorm export: %s\n", err_msg());
 		return 1;
 	}
-	struct export_summary sum;
-	int rc = export_write(s, cli.out, &sum);
-	if (rc < 0) {
-		fprintf(stderr, "barnstorm export: %s\n", err_msg());
-		store_close(s);
-		return 1;
-	}
-	printf("%s: people.csv (%ld people), checkins.csv (%ld check-ins), results.json "
-	       "(%ld commitments, %ld agenda entries)\n", cli.out, sum.people, sum.checkins,
-	       sum.commitments, sum.agenda_log);
-	/* agenda.csv sets the log against the planned agenda, which lives in the pack: --pack, or
-	 * the pack the kiosk last ran with on this data folder. */
+	/* The pack gives the time zone, the agenda and the teams: --pack, or the pack the kiosk last
+	 * ran with on this data folder. */
 	char known[1024] = "";
 	const char *pack_dir = cli.pack;
 	if (!pack_dir && store_meta_get(s, "pack_dir", known, sizeof(known)) == 0 && known[0])
 		pack_dir = known;
+	struct pack p;
+	struct diags d;
+	int have_pack = 0, rc = 0;
+	diags_init(&d);
+	memset(&p, 0, sizeof(p));
 	if (pack_dir) {
-		struct pack p;
-		struct diags d;
-		diags_init(&d);
 		pack_load(pack_dir, &p, &d);
-		if (p.event_id && agenda_export_csv(s, &p, cli.out) == 0) {
-			printf("%s: agenda.csv (the meeting of '%s')\n", cli.out, p.event_id);
-		} else {
-			fprintf(stderr, "barnstorm export: agenda.csv not written: %s\n",
-				p.event_id ? err_msg() : "the pack cannot be read");
-			rc = -1;
+		have_pack = p.event_id != NULL;
+		if (!have_pack) {
+			fprintf(stderr, "barnstorm export: the pack '%s' cannot be read: times are in "
+				"UTC, and agenda.csv and summary.png are not written\n", pack_dir);
+			rc = 1;
 		}
-		pack_release(&p);
-		diags_release(&d);
-	} else {
-		printf("%s: agenda.csv skipped: give --pack DIR to set the meeting log against its "
-		       "agenda\n", cli.out);
 	}
+	struct export_opts o = {have_pack ? &p : NULL, NULL, 0};
+	struct export_summary sum;
+	if (export_write(s, &o, cli.out, &sum) < 0) {
+		fprintf(stderr, "barnstorm export: %s\n", err_msg());
+		rc = 1;
+	} else {
+		printf("%s: people.csv (%ld people), checkins.csv (%ld check-ins), commitments.csv "
+		       "(%ld commitments), barnstorm.xlsx, results.json (%ld agenda entries)\n",
+		       cli.out, sum.people, sum.checkins, sum.commitments, sum.agenda_log);
+		if (have_pack)
+			printf("%s: agenda.csv (the meeting of '%s'), summary.png; times in %s\n",
+			       cli.out, p.event_id, p.timezone ? p.timezone : "UTC");
+		else if (!pack_dir)
+			printf("%s: agenda.csv and summary.png skipped, times in UTC: give --pack DIR "
+			       "for the event's agenda, teams and time zone\n", cli.out);
+	}
+	if (pack_dir)
+		pack_release(&p);
+	diags_release(&d);
 	store_close(s);
-	return rc < 0 ? 1 : 0;
+	return rc;
 }

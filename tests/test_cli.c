@@ -246,10 +246,10 @@ static void export_writes_every_file(void **state)
 		snprintf(path, sizeof(path), "%s/out/%s", dir, files[i]);
 		assert_int_equal(access(path, R_OK), 0);
 	}
-	/* A data folder no kiosk has run on: agenda.csv needs --pack, and says so. */
+	/* A data folder with no database (a mistyped --data) is refused, not exported empty. */
 	rc = tu_run(out, sizeof(out), "export --data '%s/fresh' --out '%s/out2'", dir, dir);
-	assert_int_equal(rc, 0);
-	assert_non_null(strstr(out, "agenda.csv skipped"));
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(out, "there is no barnstorm.db there"));
 	assert_int_equal(tu_run(out, sizeof(out), "export --data '%s/data'", dir), 2);
 	assert_non_null(strstr(out, "--out DIR is required"));
 	tu_rmtree(dir);

@@ -448,7 +448,7 @@ static void test_export_usb(void **state)
 	if (rc != 0)
 		fail_msg("script failed (%d): %s", rc, out);
 
-	/* Two folders (the second export did not overwrite the first), each with three files. */
+	/* Two folders (the second export did not overwrite the first), each with every file. */
 	char pat[1200];
 	snprintf(pat, sizeof(pat), "%s/barnstorm-*-*-*", f->usb);
 	glob_t g;
@@ -460,10 +460,18 @@ static void test_export_usb(void **state)
 		snprintf(want, sizeof(want), "barnstorm-%s-", p.event_id + (strncmp(p.event_id,
 			 "barnstorm-", 10) ? 0 : 10));
 		assert_int_equal(strncmp(name, want, strlen(want)), 0);
-		static const char *const FILES[] = {"people.csv", "checkins.csv", "results.json"};
+		static const char *const FILES[] = {"people.csv", "checkins.csv", "results.json",
+						    "commitments.csv", "agenda.csv", "barnstorm.xlsx",
+						    "summary.png"};
 		for (size_t j = 0; j < ARRAY_SIZE(FILES); j++) {
 			char path[1400];
 			snprintf(path, sizeof(path), "%s/%s", g.gl_pathv[i], FILES[j]);
+			if (j >= 5) { /* binary: there, and not empty */
+				struct stat st;
+				if (stat(path, &st) != 0 || st.st_size < 100)
+					fail_msg("'%s' is missing or empty", path);
+				continue;
+			}
 			char *text = tu_read_all(path);
 			assert_non_null(text);
 			assert_null(strstr(text, TOKEN));
@@ -529,6 +537,103 @@ static void test_export_no_stick(void **state)
 		fail_msg("script failed (%d): %s", rc, out);
 }
 
+/* ---- The summary: the event at a glance ---- */
+
+/* The demo meeting ran to its end: agenda_state at segment == the pack's segment count. */
+static void finish_meeting(const char *data, const struct pack *p)
+{
+	struct store *s = store_open(data);
+	assert_non_null(s);
+	char sql[1024];
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO agenda_state(event, segment, running, started_at, adjust_ms, updated_at) "
+		 "VALUES ('%s', %d, 0, 1796326200000, 0, 1796326200000);"
+		 "INSERT INTO commitment(uuid, event, person_id, role, role_kind, team, details, "
+		 "created_at, updated_at) VALUES ('c-1', '%s', 1, 'Vært for ugentlig telefonbank', "
+		 "'host', 'Aarhus N', '{}', 1796325900000, 1796325900000)",
+		 p->event_id, p->nsegments, p->event_id);
+	assert_int_equal(store_exec(s, sql), 0);
+	store_close(s);
+}
+
+static void test_summary(void **state)
+{
+	struct fx *f = *state;
+	char data[1100], fresh[1100], out[8192];
+	pack_upload(f, NULL);
+	new_data(f, data, sizeof(data));
+	struct pack p;
+	struct diags d;
+	diags_init(&d);
+	assert_int_equal(pack_load(f->pack, &p, &d), 0);
+	walkins(data, p.event_id);
+	finish_meeting(data, &p);
+
+	/* After the meeting the screen opens on the summary; its tab leads back to the export. */
+	int rc = run_script(f, data,
+		"tap \"Organizer\"\ntype \"4821\"\nkey Return\ntap \"Upload and export\"\n"
+		"expect \"Arrivals per 5 minutes\"\nexpect \"2 checked in \xC2\xB7 1 committed\"\n"
+		"expect \"Hosts: 1 (target 2)\"\nexpect \"Leaders: 0 (target 1)\"\n"
+		"expect \"Commitments per team\"\nexpect \"Aarhus N\"\nexpect \"18:45\"\n"
+		"expect-not \"Export to USB stick\"\nshot results-summary-800x480\n"
+		"tap \"Upload and export\"\nexpect \"Export to USB stick\"\n"
+		"expect-not \"Arrivals per 5 minutes\"\ntap \"Summary\"\nexpect \"Arrivals per 5 minutes\"\n",
+		"800x480", "en", out, sizeof(out));
+	if (rc != 0)
+		fail_msg("script failed (%d): %s", rc, out);
+	rc = run_script(f, data,
+		"tap \"Organizer\"\ntype \"4821\"\nkey Return\ntap \"Upload and export\"\n"
+		"expect \"Ankomster pr. 5 minutter\"\nexpect \"2 tjekket ind \xC2\xB7 1 har sagt ja\"\n"
+		"expect \"Tilsagn pr. hold\"\nshot results-summary-da-1920x1080\n",
+		"1920x1080", "da", out, sizeof(out));
+	if (rc != 0)
+		fail_msg("script failed (%d): %s", rc, out);
+
+	/* Before the meeting has ended it opens on upload and export; nobody yet is said so. */
+	new_data(f, fresh, sizeof(fresh));
+	rc = run_script(f, fresh,
+		"tap \"Organizer\"\ntype \"4821\"\nkey Return\ntap \"Upload and export\"\n"
+		"expect \"Export to USB stick\"\nexpect-not \"Arrivals per 5 minutes\"\n"
+		"tap \"Summary\"\nexpect \"Nobody has checked in yet.\"\nexpect \"0 checked in\"\n"
+		"shot results-summary-empty-800x480\n",
+		"800x480", "en", out, sizeof(out));
+	if (rc != 0)
+		fail_msg("script failed (%d): %s", rc, out);
+	pack_release(&p);
+	diags_release(&d);
+}
+
+/* The summary follows what happens while it is shown: a walk-in at the door (through the event
+ * core's store, as the check-in screen does) is on it in the next frame, without a new visit. */
+static void test_summary_follows(void **state)
+{
+	struct fx *f = *state;
+	char data[1100];
+	pack_upload(f, NULL);
+	new_data(f, data, sizeof(data));
+	struct kh h;
+	kh_open(&h, f->pack, data, 800, 480);
+	kh_tap(&h, "Summary");
+	expect_text(&h, "0 checked in");
+	expect_text(&h, "Nobody has checked in yet.");
+	struct people_walkin w = {.first_name = "Åsa", .last_name = "Öberg", .lang = "sv"};
+	struct people_walkin_errors e;
+	struct people_walkin_result r;
+	assert_int_equal(people_walkin(event_store(h.k->event), &h.k->clock, h.k->pack.event_id, &w,
+				       &e, &r), 0);
+	h.k->dirty = 1;
+	kiosk_frame(h.k);
+	expect_text(&h, "1 checked in");
+	expect_text(&h, "Arrivals per 5 minutes");
+	kh_shot(&h, f, "summary-live");
+	/* Back on upload and export, and the summary again. */
+	kh_tap(&h, "Upload and export");
+	expect_text(&h, "Export to USB stick");
+	kh_tap(&h, "Summary");
+	expect_text(&h, "1 checked in");
+	kh_close(&h);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -540,6 +645,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_waiting_for_clock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_usb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_no_stick, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_summary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_summary_follows, setup, teardown),
 	};
 	return RUN_TESTS(tests);
 }

@@ -4,6 +4,7 @@
 #include "core/event.h"
 #include "screens/screens.h"
 #include "export.h"
+#include "summary.h"
 #include "outbox.h"
 #include "upload.h"
 #include "usb.h"
@@ -28,6 +29,8 @@ void results_open(struct kiosk *k)
 
 void results_close(struct kiosk *k)
 {
+	if (k->results)
+		free(k->results->summary);
 	free(k->results);
 	k->results = NULL;
 }
@@ -49,6 +52,24 @@ static void format_when(struct kiosk *k, int64_t ms, char *out, int size)
 	    pack_format_time(&k->pack, clock_now(&k->clock), "%Y-%m-%d", today, sizeof(today)) < 0)
 		return;
 	pack_format_time(&k->pack, ms, strcmp(day, today) ? "%Y-%m-%d %H:%M" : "%H:%M", out, size);
+}
+
+/* The topics the summary shows. */
+#define SUMMARY_TOPICS (EVENT_BIT(EVENT_CHECKINS) | EVENT_BIT(EVENT_COMMITMENTS) | \
+			EVENT_BIT(EVENT_PEOPLE))
+
+/* Reads the summary's figures again (a few queries: on a visit and when they changed, never per
+ * frame). A failed read is shown as such, not as an empty event. */
+static void refresh_summary(struct kiosk *k)
+{
+	struct results_ui *r = k->results;
+	if (!r->summary)
+		r->summary = xcalloc(1, sizeof(*r->summary));
+	r->summary_seen = event_version(k->event, SUMMARY_TOPICS);
+	r->summary_stale = 0;
+	r->summary_ok = summary_read(k->store, &k->pack, r->summary) == 0;
+	if (!r->summary_ok)
+		str_copy(r->summary_error, sizeof(r->summary_error), err_msg());
 }
 
 /* ---- Export ---- */
@@ -106,12 +127,11 @@ static int export_to(struct kiosk *k, const char *stick)
 				       base);
 	}
 	struct export_summary sum;
-	if (export_write(k->store, r->export_dir, &sum) < 0) {
+	struct export_opts o = {&k->pack, k->i18n, k->lang};
+	if (export_write(k->store, &o, r->export_dir, &sum) < 0) {
 		rmdir(r->export_dir); /* only when nothing was written into it */
 		return -1;
 	}
-	if (agenda_export_csv(k->store, &k->pack, r->export_dir) < 0)
-		return -1;
 	sync_dir(r->export_dir);
 	sync_dir(stick);
 	/* Shown as STICK/FOLDER: the stick's name as the organizer's computer will show it. */
@@ -290,7 +310,10 @@ static void draw_upload(struct kiosk *k, struct ui_rect area)
 			str_fmt(next, sizeof(next), tr(k, "Next try at %s."), when);
 		}
 	}
-	ui_label(ui, state, ui_cut_top(&in, ui_line_h(ui, UI_HEADING)), UI_HEADING, 1, c, UI_LEFT);
+	/* A state too long for the heading font ("Ingen uppladdning inställd") is said whole in
+	 * the body font rather than cut. */
+	enum ui_font sf = ui_text_w(ui, UI_HEADING, 1, state) <= in.w ? UI_HEADING : UI_BODY;
+	ui_label(ui, state, ui_cut_top(&in, ui_line_h(ui, UI_HEADING)), sf, 1, c, UI_LEFT);
 	ui_cut_top(&in, ui_px(ui, 4));
 	/* The reason takes the room left but one line, for the next try right below it. */
 	int lh = ui_line_h(ui, UI_SMALL);
@@ -335,6 +358,20 @@ static void draw_path(struct ui *ui, const char *path, struct ui_rect *r)
 	}
 }
 
+static void draw_summary(struct kiosk *k, struct ui_rect area)
+{
+	struct ui *ui = &k->ui;
+	struct results_ui *r = k->results;
+	struct ui_rect in = panel(ui, area);
+	if (!r->summary_ok) {
+		char msg[400];
+		str_fmt(msg, sizeof(msg), tr(k, "The summary cannot be read: %s"), r->summary_error);
+		ui_text_wrapped(ui, msg, in, UI_BODY, 0, UI_BAD, UI_LEFT);
+		return;
+	}
+	summary_draw(ui, r->summary, in, k->i18n, k->lang);
+}
+
 static void draw_export(struct kiosk *k, struct ui_rect area)
 {
 	struct ui *ui = &k->ui;
@@ -359,8 +396,9 @@ static void draw_export(struct kiosk *k, struct ui_rect area)
 	int bold = 1;
 	switch (r->export_state) {
 	case RESULTS_EXPORT_NONE:
-		str_copy(msg, sizeof(msg), tr(k, "Writes people.csv, checkins.csv and results.json to "
-						 "a new folder on a USB stick."));
+		str_copy(msg, sizeof(msg), tr(k, "Writes the results to a new folder on a USB stick: "
+						 "CSV files, an Excel workbook and the summary as a "
+						 "picture."));
 		bold = 0;
 		c = UI_MUTED;
 		break;
@@ -400,12 +438,55 @@ static void draw_export(struct kiosk *k, struct ui_rect area)
 				UI_LEFT);
 }
 
+/* The two views as tabs in the header bar, where the title would be: the body keeps its whole
+ * height (the upload panel needs it at 800x480). The bar is what screen_header() draws above
+ * body (its 16 px margin) right of the Back button (150 + 12 px); the selected tab reads as the
+ * title, underlined, and the other is a button. */
+static void draw_tabs(struct kiosk *k, struct ui_rect body)
+{
+	static const char *const TAB_LABELS[] = {
+		[RESULTS_TAB_SUMMARY] = N_("Summary"),
+		[RESULTS_TAB_UPLOAD] = N_("Upload and export"),
+	};
+	struct ui *ui = &k->ui;
+	struct results_ui *r = k->results;
+	int pad = ui_px(ui, 8), left = ui_px(ui, 8 + 150 + 12);
+	struct ui_rect tabs = {left, pad, ui->w - left - pad, body.y - ui_px(ui, 16) - 2 * pad};
+	if (tabs.w <= 0 || tabs.h <= 0)
+		return;
+	/* Each tab as wide as its words need, the room left shared: "Uppladdning och export"
+	 * fits next to "Översikt" at 800x480 where halves would cut it. */
+	const char *labels[ARRAY_SIZE(TAB_LABELS)];
+	int need[ARRAY_SIZE(TAB_LABELS)], total = 0, n = (int)ARRAY_SIZE(TAB_LABELS);
+	int room = tabs.w - pad * (n - 1);
+	for (int i = 0; i < n; i++) {
+		labels[i] = tr(k, TAB_LABELS[i]);
+		need[i] = ui_text_w(ui, UI_BUTTON, 1, labels[i]) + ui_px(ui, 32);
+		total += need[i];
+	}
+	int x = tabs.x;
+	for (int i = 0; i < n; i++) {
+		int w = total <= room ? need[i] + (room - total) / n : room * need[i] / total;
+		struct ui_rect t = {x, tabs.y, w, tabs.h};
+		x += w + pad;
+		int on = (int)r->tab == i;
+		if (ui_button(ui, labels[i], t, on ? UI_SELECTED : UI_SECONDARY))
+			r->tab = (enum results_tab)i;
+		if (on) {
+			int line = ui_px(ui, 3) > 2 ? ui_px(ui, 3) : 2;
+			ui_fill(ui, (struct ui_rect){t.x + pad, t.y + t.h - line, t.w - 2 * pad, line},
+				UI_WHITE);
+		}
+	}
+}
+
 void screen_results(struct kiosk *k)
 {
 	struct ui *ui = &k->ui;
 	struct results_ui *r = k->results;
 	struct ui_rect body;
-	if (screen_header(k, tr(k, "Upload and export"), tr(k, "Back"), &body)) {
+	/* The header's title is the two tabs, drawn into the bar below. */
+	if (screen_header(k, "", tr(k, "Back"), &body)) {
 		kiosk_go(k, SCREEN_ORGANIZER);
 		return;
 	}
@@ -414,7 +495,11 @@ void screen_results(struct kiosk *k)
 	 * export message. */
 	if (r->last_frame + 1 != k->frames) {
 		r->export_state = RESULTS_EXPORT_NONE;
+		struct agenda *a = event_agenda(k->event);
+		r->tab = a && agenda_phase(a) == AGENDA_FINISHED ? RESULTS_TAB_SUMMARY
+								  : RESULTS_TAB_UPLOAD;
 		refresh(k);
+		r->summary_stale = 1;
 	} else if (event_version(k->event, EVENT_BIT(EVENT_UPLOAD)) != r->seen) {
 		refresh(k);
 	}
@@ -426,10 +511,19 @@ void screen_results(struct kiosk *k)
 		run_export(k);
 
 	int gap = ui_px(ui, 16);
-	struct ui_rect left = ui_cut_left(&body, (body.w - gap) * 3 / 5);
-	ui_cut_left(&body, gap);
-	draw_upload(k, left);
-	draw_export(k, body);
+	draw_tabs(k, body);
+	if (r->tab == RESULTS_TAB_SUMMARY) {
+		/* Read only while shown: check-ins at the door do not cost queries here while the
+		 * organizer looks at the upload. */
+		if (r->summary_stale || event_version(k->event, SUMMARY_TOPICS) != r->summary_seen)
+			refresh_summary(k);
+		draw_summary(k, body);
+	} else {
+		struct ui_rect left = ui_cut_left(&body, (body.w - gap) * 3 / 5);
+		ui_cut_left(&body, gap);
+		draw_upload(k, left);
+		draw_export(k, body);
+	}
 
 	if (r->export_state == RESULTS_EXPORT_PENDING) {
 		r->export_state = RESULTS_EXPORT_RUN;

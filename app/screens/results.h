@@ -4,8 +4,13 @@
  * uploader's state (idle, sending, failing with the last reason, waiting for the clock, all sent,
  * or no upload configured), the outbox counts (queued, sent, refused with the reason) and the
  * last success time; "Upload now" and "Retry refused" act on the uploader; "Export to USB stick"
- * writes people.csv, checkins.csv and results.json (export.h) into a new folder
- * barnstorm-EVENTID-YYYYMMDD-HHMM on a mounted stick (platform/usb.h) and says where and how much.
+ * writes the export (export.h: the CSV files, barnstorm.xlsx, summary.png, results.json) into a
+ * new folder barnstorm-EVENTID-YYYYMMDD-HHMM on a mounted stick (platform/usb.h) and says where
+ * and how much.
+ *
+ * A second view, "Summary", shows the event at a glance (summary.h): arrivals per 5 minutes,
+ * leaders and hosts against the targets, commitments per team; the export's summary.png is the
+ * same drawing.
  *
  * The uploader belongs to the event core (core/event.h); this screen copies its status when the
  * core says the upload changed (event_version), and the copy never waits for the network. */
@@ -27,9 +32,23 @@ enum results_export {
 	RESULTS_EXPORT_FAILED,
 };
 
+/* The two views of the screen: the event at a glance (summary.h), and upload and export. A visit
+ * opens on the summary once the meeting has finished, else on upload and export. */
+enum results_tab { RESULTS_TAB_SUMMARY, RESULTS_TAB_UPLOAD };
+
+struct summary;
+
 /* The feature's UI state, kept in struct kiosk. */
 struct results_ui {
 	int opened;
+	enum results_tab tab;
+	struct summary *summary;      /* the figures on screen (read when the view is shown after a
+				       * new visit or a change of check-ins, commitments or
+				       * people); owned here */
+	uint64_t summary_seen;        /* event_version of those topics when read */
+	int summary_stale;            /* a new visit: read again before showing */
+	int summary_ok;               /* 0: the read failed; summary_error says why */
+	char summary_error[256];
 	uint64_t seen;                /* event_version(EVENT_UPLOAD) of the snapshot */
 
 	struct upload_status status;  /* the snapshot on screen */
