@@ -255,13 +255,31 @@ static void details_parse(const char *text, struct commit_details *d)
 	json_decref(o);
 }
 
+/* The person's roster id (RSVP code), "" when none: a roster person has another uuid on each
+ * station of a room, and this is how the others find them (sync). 0, or -1 on a store error. */
+static int person_external(struct store *s, int64_t person_id, char *out, size_t size)
+{
+	out[0] = '\0';
+	struct store_stmt *st = store_stmt(s, "SELECT coalesce(external_id, '') FROM person WHERE id = ?1");
+	if (!st)
+		return -1;
+	store_bind_int(st, 1, person_id);
+	int rc = store_step(st);
+	if (rc == STORE_ROW)
+		copy_utf8(out, size, store_col_text(st, 0));
+	store_reset(st);
+	return rc < 0 ? -1 : 0;
+}
+
 /* The outbox payload of a commitment as it is now. Caller frees. */
-static char *commitment_payload(const struct commitment *cm, const char *event)
+static char *commitment_payload(const struct commitment *cm, const char *event, const char *ext)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "uuid", json_string(cm->uuid));
 	json_object_set_new(o, "event", json_string(event));
 	json_object_set_new(o, "person", json_string(cm->person_uuid));
+	if (ext && ext[0])
+		json_object_set_new(o, "person_external_id", json_string(ext));
 	json_object_set_new(o, "role", json_string(cm->role_name));
 	json_object_set_new(o, "role_kind", json_string(KIND_NAMES[cm->kind]));
 	json_object_set_new(o, "team", cm->team_name[0] ? json_string(cm->team_name) : json_null());
@@ -335,8 +353,12 @@ static int commit_write(struct store *s, const struct clock *c, const struct pac
 	json_t *dobj = details_json(&cm->d);
 	char *dj = json_dumps(dobj, JSON_COMPACT);
 	json_decref(dobj);
-	char *payload = commitment_payload(cm, event_of(p));
+	char ext[256];
+	char *payload = NULL;
 	int rc = -1;
+	if (person_external(s, cm->person_id, ext, sizeof(ext)) < 0)
+		goto out;
+	payload = commitment_payload(cm, event_of(p), ext);
 	if (store_tx_begin(s) < 0)
 		goto out;
 	struct store_stmt *st = edit_id ?

@@ -444,6 +444,8 @@ static int apply_commitment(struct store *s, json_t *o)
 	const char *kind = get_str(o, "role_kind", 16, 1, &bad);
 	const char *team = get_str(o, "team", 200, 0, &bad);
 	const char *lang = get_str(o, "lang", 15, 0, &bad);
+	/* A roster person has another uuid here: the roster id finds them. */
+	const char *ext = get_str(o, "person_external_id", 200, 0, &bad);
 	int64_t created = get_int(o, "created_at", &bad);
 	int64_t updated = get_int(o, "updated_at", &bad);
 	json_t *details = json_object_get(o, "details");
@@ -476,7 +478,7 @@ static int apply_commitment(struct store *s, json_t *o)
 		ret = rc < 0 ? -1 : 1;
 		goto out;
 	}
-	int64_t pid = person_resolve(s, person, NULL);
+	int64_t pid = person_resolve(s, person, ext);
 	if (pid <= 0) {
 		ret = pid < 0 ? -1 : 0;   /* the person's records have not arrived: wait */
 		goto out;
