@@ -13,6 +13,7 @@
 #include "teams.h"
 #include "util.h"
 
+#define OTHER_KEY "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 #define KEY "6d2b0f4e8a1c3d5f7091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7"
 
 struct room {
@@ -24,7 +25,8 @@ struct room {
 
 enum { DOOR, STAGE, TABLE };
 
-static void room_open(struct room *r)
+/* Three stations; the third has another key when other_key is set. */
+static void room_open_keys(struct room *r, int other_key)
 {
 	memset(r, 0, sizeof(*r));
 	r->dir = tu_tempdir();
@@ -37,7 +39,7 @@ static void room_open(struct room *r)
 		snprintf(cmd, sizeof(cmd),
 			 "cp -r '%s/assets/demo' '%s' && printf '\\n[stations]\\nkey = %s\\n"
 			 "listen = 127.0.0.1:%d\\npeers = 127.0.0.1:%d, 127.0.0.1:%d\\n' >> '%s/event.ini'",
-			 tu_src(), r->pack[i], KEY, r->port[i], r->port[(i + 1) % 3], r->port[(i + 2) % 3],
+			 tu_src(), r->pack[i], other_key && i == TABLE ? OTHER_KEY : KEY, r->port[i], r->port[(i + 1) % 3], r->port[(i + 2) % 3],
 			 r->pack[i]);
 		assert_int_equal(system(cmd), 0);
 		r->k[i] = xcalloc(1, sizeof(*r->k[i]));
@@ -51,6 +53,11 @@ static void room_open(struct room *r)
 											: "Table");
 		assert_int_equal(event_set_station(r->k[i]->event, &st), 0);
 	}
+}
+
+static void room_open(struct room *r)
+{
+	room_open_keys(r, 0);
 }
 
 static void room_close(struct room *r)
@@ -131,10 +138,37 @@ static void door_table_stage(void **state)
 	room_close(&r);
 }
 
+/* A station given another room's key is refused, and the Stations screen says so; nothing of
+ * it is applied. */
+static void wrong_key_is_shown(void **state)
+{
+	(void)state;
+	struct room r;
+	room_open_keys(&r, 1);
+	checkin_scan(r.k[DOOR], "RSVP-1001");
+	struct sync_status st;
+	int refused = 0;
+	for (int tries = 0; tries < 1200 && !refused; tries++) {
+		assert_int_equal(event_sync_status(r.k[DOOR]->event, &st, NULL), 1);
+		for (int i = 0; i < st.npeer; i++)
+			refused |= st.peer[i].key_refused;
+		if (!refused)
+			tu_sleep_ms(50);
+	}
+	assert_true(refused);
+	kiosk_go(r.k[DOOR], SCREEN_STATIONS);
+	kiosk_frame(r.k[DOOR]);
+	assert_true(ui_has_text(&r.k[DOOR]->ui,
+				"Key does not match: check [stations] key in both packs."));
+	assert_int_equal(store_query_int(r.k[TABLE]->store, "SELECT count(*) FROM checkin"), 0);
+	room_close(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(door_table_stage),
+		cmocka_unit_test(wrong_key_is_shown),
 	};
 	return RUN_TESTS(tests);
 }

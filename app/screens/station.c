@@ -190,6 +190,6 @@ void screen_stations(struct kiosk *k)
 				   "reach this one on its port."), body, UI_BODY, 0, UI_MUTED, UI_LEFT);
 		return;
 	}
-	int row_h = ui_px(ui, 12) + ui_line_h(ui, UI_BODY) + ui_line_h(ui, UI_SMALL);
+	int row_h = ui_px(ui, 20) + 3 * ui_line_h(ui, UI_SMALL); /* room for a wrapped reason */
 	ui_list(ui, body, s->sync.npeer, row_h, &s->peer_scroll, peer_row, k, "\xE2\x96\xB2", "\xE2\x96\xBC");
 }
