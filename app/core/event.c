@@ -99,26 +99,32 @@ uint64_t event_version(const struct event *ev, unsigned topics)
 	return v;
 }
 
+/* The screens' topics of the tables a transaction wrote (the domain tables only). */
+static unsigned topics_of(unsigned tables)
+{
+	static const struct { unsigned table; int topic; } MAP[] = {
+		{STORE_T_PERSON, EVENT_PEOPLE}, {STORE_T_CHECKIN, EVENT_CHECKINS},
+		{STORE_T_COMMITMENT, EVENT_COMMITMENTS}, {STORE_T_AGENDA, EVENT_AGENDA},
+	};
+	unsigned topics = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(MAP); i++)
+		if (tables & MAP[i].table)
+			topics |= EVENT_BIT(MAP[i].topic);
+	return topics;
+}
+
 /* Every transaction the UI thread commits: wake the workers that carry it on, then the screens. */
 static void committed(void *ctx, unsigned tables)
 {
 	struct event *ev = ctx;
-	unsigned topics = 0;
-	if (tables & STORE_T_PERSON)
-		topics |= EVENT_BIT(EVENT_PEOPLE);
-	if (tables & STORE_T_CHECKIN)
-		topics |= EVENT_BIT(EVENT_CHECKINS);
-	if (tables & STORE_T_COMMITMENT)
-		topics |= EVENT_BIT(EVENT_COMMITMENTS);
-	if (tables & STORE_T_AGENDA)
-		topics |= EVENT_BIT(EVENT_AGENDA);
+	unsigned topics = topics_of(tables);
 	if (tables & STORE_T_OUTBOX) {
 		topics |= EVENT_BIT(EVENT_UPLOAD);
 		if (ev->uploader)
 			uploader_wake(ev->uploader); /* never shortens a backoff or a Retry-After */
+		if (ev->sync)
+			sync_wake(ev->sync); /* the other stations see it within a round trip */
 	}
-	if ((tables & STORE_T_OUTBOX) && ev->sync)
-		sync_wake(ev->sync); /* the other stations see it within a round trip */
 	if (tables & STORE_T_PRINT) {
 		topics |= EVENT_BIT(EVENT_PRINT);
 		if (ev->printq)
@@ -131,16 +137,7 @@ static void committed(void *ctx, unsigned tables)
  * them read again. Not the uploader: a peer's records are never uploaded from here. */
 static void sync_changed(void *ctx, unsigned tables)
 {
-	unsigned topics = EVENT_BIT(EVENT_SYNC);
-	if (tables & STORE_T_PERSON)
-		topics |= EVENT_BIT(EVENT_PEOPLE);
-	if (tables & STORE_T_CHECKIN)
-		topics |= EVENT_BIT(EVENT_CHECKINS);
-	if (tables & STORE_T_COMMITMENT)
-		topics |= EVENT_BIT(EVENT_COMMITMENTS);
-	if (tables & STORE_T_AGENDA)
-		topics |= EVENT_BIT(EVENT_AGENDA);
-	event_touch(ctx, topics);
+	event_touch(ctx, topics_of(tables) | EVENT_BIT(EVENT_SYNC));
 }
 
 static void start_sync(struct event *ev)

@@ -234,7 +234,7 @@ static int person_outbox(struct store *s, const struct clock *c, int64_t id)
 
 /* The same name, as people write it: first and last name equal after folding case, accents and
  * the Nordic spellings (Åsa = Aasa = Asa; Öberg = Oeberg = Oberg). 1, 0, or -1 on error. */
-static int names_agree(struct store *s, int64_t id, const char *first, const char *last)
+int people_names_agree(struct store *s, int64_t id, const char *first, const char *last)
 {
 	struct store_stmt *st = store_stmt(s, "SELECT first_name, last_name FROM person WHERE id = ?1");
 	if (!st)
@@ -290,7 +290,7 @@ int people_walkin(struct store *s, const struct clock *c, const char *event,
 	 * partner's email, or a typo hit a stranger's): a new person, marked for the organizers. */
 	int64_t dup_of = 0;
 	if (id > 0) {
-		int agree = names_agree(s, id, first, last);
+		int agree = people_names_agree(s, id, first, last);
 		if (agree < 0)
 			goto fail;
 		if (!agree) {

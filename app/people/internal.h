@@ -31,6 +31,10 @@ int people_tokens_write(struct store *s, int64_t id, const char *first, const ch
 /* The person with this external id, else email, else phone (people.h's merge rule): the id, 0
  * when none, -1 on error. */
 int64_t people_person_find(struct store *s, const char *ext, const char *email, const char *phone);
+/* The door's rule for a known email or phone under a name: the same person only when first and
+ * last name agree, folded as textnorm.h's collapsed spelling (Åsa = Aasa). 1, 0, or -1 on error.
+ * Used by walk-ins and by the stations' merge (sync/apply.c). */
+int people_names_agree(struct store *s, int64_t id, const char *first, const char *last);
 /* s, or NULL when s is NULL or empty (for binding optional columns). */
 const char *people_or_null(const char *s);
 /* The masked hints of a result from what is known of the person. */

@@ -77,31 +77,6 @@ static int64_t get_int(json_t *o, const char *key, int *bad)
 
 /* ---- people ---- */
 
-/* The door's rule (people/checkin.c names_agree): first and last name equal after folding
- * case, accents and the Nordic spellings. */
-static int names_agree(struct store *s, int64_t id, const char *first, const char *last)
-{
-	struct store_stmt *st = store_stmt(s, "SELECT first_name, last_name FROM person WHERE id = ?1");
-	if (!st)
-		return -1;
-	store_bind_int(st, 1, id);
-	int rc = store_step(st);
-	int agree = 0;
-	if (rc == STORE_ROW) {
-		char a[PEOPLE_NAME_MAX], b[PEOPLE_NAME_MAX];
-		const char *theirs[2] = {store_col_text(st, 0), store_col_text(st, 1)};
-		const char *ours[2] = {first, last};
-		agree = 1;
-		for (int i = 0; i < 2 && agree; i++) {
-			textnorm_fold(theirs[i], TEXTNORM_COLLAPSED, a, sizeof(a));
-			textnorm_fold(ours[i], TEXTNORM_COLLAPSED, b, sizeof(b));
-			agree = !strcmp(a, b);
-		}
-	}
-	store_reset(st);
-	return rc < 0 ? -1 : agree;
-}
-
 static int64_t id_by(struct store *s, const char *sql, const char *v)
 {
 	struct store_stmt *st = store_stmt(s, sql);
@@ -219,7 +194,7 @@ static int apply_person(struct store *s, json_t *o)
 		if (other < 0)
 			return -1;
 		if (other > 0) {
-			int agree = names_agree(s, other, first, last ? last : "");
+			int agree = people_names_agree(s, other, first, last ? last : "");
 			if (agree < 0)
 				return -1;
 			if (agree) {
