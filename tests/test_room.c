@@ -5,6 +5,7 @@
  * that made it. The waits poll the stores with a generous bound: only a broken exchange fails. */
 #include "testutil.h"
 
+#include "agenda.h"
 #include "core/event.h"
 #include "core/station.h"
 #include "kiosk.h"
@@ -123,6 +124,19 @@ static void door_table_stage(void **state)
 					 "SELECT count(*) FROM outbox WHERE kind = 'commitment'"), 1);
 	assert_int_equal(store_query_int(r.k[STAGE]->store,
 					 "SELECT count(*) FROM outbox WHERE kind = 'commitment'"), 0);
+
+	/* The stage starts the meeting; the door's idle screen says what is on. */
+	kiosk_reset_to_idle(r.k[DOOR]);
+	kiosk_frame(r.k[DOOR]);
+	assert_true(ui_has_text(&r.k[DOOR]->ui, "The meeting starts at 19:00."));
+	assert_int_equal(agenda_start(event_agenda(r.k[STAGE]->event)), 0);
+	wait_for(&r, DOOR, "SELECT count(*) FROM agenda_log WHERE what = 'start'", 1);
+	kiosk_frame(r.k[DOOR]);
+	assert_true(ui_has_text(&r.k[DOOR]->ui, "Now: Velkommen og dagsorden"));
+	assert_int_equal(agenda_pause(event_agenda(r.k[STAGE]->event)), 0);
+	wait_for(&r, DOOR, "SELECT count(*) FROM agenda_log WHERE what = 'pause'", 1);
+	kiosk_frame(r.k[DOOR]);
+	assert_true(ui_has_text(&r.k[DOOR]->ui, "Paused: Velkommen og dagsorden"));
 
 	/* The door's Stations screen says both others are in step. */
 	for (int tries = 0; tries < 1200; tries++) {

@@ -1,5 +1,5 @@
 #include "kiosk.h"
-#include "agenda.h"
+#include "agenda_seen.h"
 #include "core/event.h"
 #include "screens.h"
 #include "screens/checkin.h"
@@ -13,25 +13,22 @@
 static void meeting_line(struct kiosk *k, struct ui_rect *mid)
 {
 	struct ui *ui = &k->ui;
-	struct agenda *a = event_agenda(k->event);
-	if (!a)
-		return;
-	struct agenda_view v;
-	agenda_view(a, &v);
-	if (v.nsegments == 0)
+	/* From the meeting log: at a door it was written by the stage and copied here. */
+	struct agenda_seen v;
+	if (!k->pack.nsegments || agenda_seen(k->store, k->pack.event_id, k->pack.nsegments, &v) < 0)
 		return;
 	char line[300], at[16] = "";
 	switch (v.phase) {
-	case AGENDA_NOT_STARTED:
+	case SEEN_NOT_STARTED:
 		if (!k->pack.starts_ms ||
 		    pack_format_time(&k->pack, k->pack.starts_ms, "%H:%M", at, sizeof(at)) < 0)
 			return;
 		str_fmt(line, sizeof(line), tr(k, "The meeting starts at %s."), at);
 		break;
-	case AGENDA_RUNNING:
+	case SEEN_RUNNING:
 		str_fmt(line, sizeof(line), tr(k, "Now: %s"), v.title);
 		break;
-	case AGENDA_PAUSED:
+	case SEEN_PAUSED:
 		str_fmt(line, sizeof(line), tr(k, "Paused: %s"), v.title);
 		break;
 	default:
