@@ -876,21 +876,42 @@ static void controls(struct kiosk *k, const struct agenda_view *v, struct ui_rec
 	else if (ui_button(ui, next, c, UI_SECONDARY))
 		segment_done(k, agenda_next(m->agenda));
 
-	c = ui_col(row2, 0, 3, gap);
+	/* -1 min and +1 min as wide as their labels need, "Previous" ("Föregående") the rest. */
+	int mw = ui_text_w(ui, UI_BUTTON, 1, tr(k, "-1 min"));
+	if (ui_text_w(ui, UI_BUTTON, 1, tr(k, "+1 min")) > mw)
+		mw = ui_text_w(ui, UI_BUTTON, 1, tr(k, "+1 min"));
+	mw += 2 * ui_px(ui, 14);
+	if (mw * 3 + 2 * gap > row2.w)
+		mw = (row2.w - 2 * gap) / 3;
+	struct ui_rect minus_r, plus_r;
+	c = row2;
+	plus_r = ui_cut_right(&c, mw);
+	ui_cut_right(&c, gap);
+	minus_r = ui_cut_right(&c, mw);
+	ui_cut_right(&c, gap);
+	if (c.w > mw * 2) {
+		/* Not wider than it needs: the spare goes to the minute buttons. */
+		int spare = (c.w - mw * 2) / 3;
+		c.w -= 2 * spare;
+		minus_r.x -= 2 * spare;
+		minus_r.w += spare;
+		plus_r.x -= spare;
+		plus_r.w += spare;
+	}
 	if ((running && v->segment > 0) || v->phase == AGENDA_FINISHED) {
 		if (ui_button(ui, tr(k, "Previous"), c, UI_SECONDARY))
 			segment_done(k, agenda_back(m->agenda));
 	} else {
 		ui_button_disabled(ui, tr(k, "Previous"), c);
 	}
-	c = ui_col(row2, 1, 3, gap);
+	c = minus_r;
 	if (running && v->planned_ms >= MS_PER_MIN) {
 		if (ui_button(ui, tr(k, "-1 min"), c, UI_SECONDARY))
 			op_done(k, agenda_adjust(m->agenda, -MS_PER_MIN));
 	} else {
 		ui_button_disabled(ui, tr(k, "-1 min"), c);
 	}
-	c = ui_col(row2, 2, 3, gap);
+	c = plus_r;
 	if (running) {
 		if (ui_button(ui, tr(k, "+1 min"), c, UI_SECONDARY))
 			op_done(k, agenda_adjust(m->agenda, MS_PER_MIN));
