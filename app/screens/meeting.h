@@ -36,6 +36,7 @@
 
 #include <stdint.h>
 
+#include "audio.h"
 #include "ui.h"
 
 struct kiosk;
@@ -78,7 +79,7 @@ struct meeting_ui {
 	int cue_level;
 	int cue_phase;
 	int speaker_armed;           /* a speaker timer is counting down: cue when it runs out */
-	unsigned cues[4];            /* cues fired, by enum audio_cue (also with no device) */
+	unsigned cues[AUDIO_CUE_COUNT]; /* cues fired, by enum audio_cue (also with no device) */
 };
 
 /* Called when the kiosk has loaded a usable pack and store, and before they are released. */
