@@ -11,6 +11,7 @@
 #include <time.h>
 
 #define MS_PER_MIN 60000LL
+#define HALF_MIN 30000LL
 #define ADJUST_MAX_MS (600 * MS_PER_MIN)   /* a segment cannot be made longer by more than this */
 #define LOG_ROWS_MAX 2                      /* an operation writes at most "end" + "start" */
 #define CSV_MAX (1024 * 1024)               /* agenda.csv: 64 segments never come close */
@@ -500,6 +501,11 @@ static enum agenda_level level_at(const struct agenda *a, int64_t now)
 	return AGENDA_NORMAL;
 }
 
+static int times_up_s(const struct pack *p)
+{
+	return p->times_up_seconds > 0 ? p->times_up_seconds : PACK_DEFAULT_TIMES_UP_SECONDS;
+}
+
 static int64_t planned_before(const struct pack *p, int i)
 {
 	int64_t t = 0;
@@ -508,30 +514,63 @@ static int64_t planned_before(const struct pack *p, int i)
 	return t;
 }
 
-/* Schedule and projected end at `now` (see agenda.h). */
-static void schedule_at(const struct agenda *a, int64_t now, int64_t *schedule, int64_t *proj)
+static int64_t floor_min(int64_t ms)
+{
+	int64_t r = ms % MS_PER_MIN;
+	return ms - (r < 0 ? r + MS_PER_MIN : r);
+}
+
+/* The one schedule model (see agenda.h). */
+void agenda_schedule_at(const struct agenda *a, int64_t now, struct agenda_schedule *s)
 {
 	const struct pack *p = a->p;
 	int64_t total = planned_before(p, p->nsegments);
+	int64_t raw, start;
+	int moving = 0;        /* raw moves with the clock */
+	int64_t waits_until = 0;
+	memset(s, 0, sizeof(*s));
 	switch (phase_of(a, &a->st)) {
 	case AGENDA_NOT_STARTED:
-		*schedule = 0;
-		*proj = now + total;
-		return;
+		start = now;
+		if (p->starts_ms > now) {
+			start = p->starts_ms;
+			waits_until = p->starts_ms;
+		} else {
+			moving = 1;
+		}
+		raw = start + total;
+		break;
 	case AGENDA_FINISHED:
-		*proj = a->st.started_at;
-		*schedule = a->meeting_started_at ? a->meeting_started_at + total - a->st.started_at
-						  : 0;
-		return;
-	default:
+		s->started = 1;
+		start = a->meeting_started_at ? a->meeting_started_at : a->st.started_at;
+		raw = a->st.started_at;
+		break;
+	default: {
+		s->started = 1;
+		int i = a->st.segment;
+		int64_t rem = remaining_at(a, now);
+		start = a->meeting_started_at ? a->meeting_started_at : a->st.started_at;
+		raw = now + (rem > 0 ? rem : 0) + total - planned_before(p, i + 1);
+		if (phase_of(a, &a->st) == AGENDA_PAUSED || rem <= 0)
+			moving = 1;
+		else
+			waits_until = now + rem; /* overtime starts: the end moves from then on */
 		break;
 	}
-	int i = a->st.segment;
-	int64_t rem = remaining_at(a, now);
-	int64_t end_cur = now + (rem > 0 ? rem : 0);
-	int64_t start = a->meeting_started_at ? a->meeting_started_at : a->st.started_at;
-	*schedule = start + planned_before(p, i + 1) - end_cur;
-	*proj = end_cur + total - planned_before(p, i + 1);
+	}
+	s->start_ms = start;
+	s->projected_end_ms = floor_min(raw + HALF_MIN);
+	s->behind_min = (int)((s->projected_end_ms - floor_min(start + total + HALF_MIN)) / MS_PER_MIN);
+	if (p->ends_ms) {
+		s->has_end = 1;
+		s->late_min = (int)((s->projected_end_ms - floor_min(p->ends_ms + HALF_MIN)) / MS_PER_MIN);
+	}
+	/* When raw + HALF_MIN reaches the next whole minute, raw moving with the clock from now
+	 * or from when it starts to (overtime, the pack's start time). */
+	if (moving)
+		s->changes_at = now + s->projected_end_ms + MS_PER_MIN - (raw + HALF_MIN);
+	else if (waits_until > now)
+		s->changes_at = waits_until + s->projected_end_ms + MS_PER_MIN - (raw + HALF_MIN);
 }
 
 void agenda_view(const struct agenda *a, struct agenda_view *v)
@@ -562,16 +601,25 @@ void agenda_view(const struct agenda *a, struct agenda_view *v)
 		v->next_minutes = p->segments[v->next].minutes;
 	}
 	v->meeting_started_at = a->meeting_started_at;
-	schedule_at(a, now, &v->schedule_ms, &v->projected_end_ms);
+	struct agenda_schedule sc;
+	agenda_schedule_at(a, now, &sc);
+	v->starts_ms = sc.start_ms;
+	v->schedule_ms = -(int64_t)sc.behind_min * MS_PER_MIN;
+	v->projected_end_ms = sc.projected_end_ms;
 	v->ends_ms = p->ends_ms;
-	v->end_margin_ms = p->ends_ms ? p->ends_ms - v->projected_end_ms : 0;
+	v->end_margin_ms = -(int64_t)sc.late_min * MS_PER_MIN;
+	v->schedule_changes_at = sc.changes_at;
 	if (a->has_signal) {
 		v->signal = a->signal;
 		v->signal_at = a->signal_at;
 	}
 	if (a->speaker_active) {
-		v->speaker_active = 1;
-		v->speaker_remaining_ms = a->speaker_until - now;
+		int64_t clears = a->speaker_until + (int64_t)times_up_s(p) * 1000;
+		if (now < clears) {
+			v->speaker_active = 1;
+			v->speaker_remaining_ms = a->speaker_until - now;
+			v->speaker_clears_at = clears;
+		}
 	}
 }
 
@@ -611,16 +659,16 @@ enum agenda_level agenda_level(const struct agenda *a)
 
 int64_t agenda_schedule_ms(const struct agenda *a)
 {
-	int64_t s, pe;
-	schedule_at(a, clock_now(a->c), &s, &pe);
-	return s;
+	struct agenda_schedule s;
+	agenda_schedule_at(a, clock_now(a->c), &s);
+	return -(int64_t)s.behind_min * MS_PER_MIN;
 }
 
 int64_t agenda_projected_end_ms(const struct agenda *a)
 {
-	int64_t s, pe;
-	schedule_at(a, clock_now(a->c), &s, &pe);
-	return pe;
+	struct agenda_schedule s;
+	agenda_schedule_at(a, clock_now(a->c), &s);
+	return s.projected_end_ms;
 }
 
 /* ---- export ---- */

@@ -64,15 +64,50 @@ struct agenda_view {
 	const char *next_title;   /* NULL if none */
 	int next_minutes;
 	int64_t meeting_started_at; /* actual start of the meeting, 0 before */
-	int64_t schedule_ms;      /* > 0 ahead of, < 0 behind the plan counted from the actual start */
-	int64_t projected_end_ms; /* when the meeting will end at this pace */
+	/* The schedule, all from agenda_schedule_at() at `now` (whole minutes, so they agree). */
+	int64_t starts_ms;        /* when the meeting starts or started (see struct agenda_schedule) */
+	int64_t schedule_ms;      /* > 0 ahead of, < 0 behind the plan counted from the start */
+	int64_t projected_end_ms; /* when the meeting will end at this pace, to the minute */
 	int64_t ends_ms;          /* the pack's fixed end time, 0 if none */
 	int64_t end_margin_ms;    /* ends_ms - projected_end_ms (> 0 early, < 0 late); 0 if no end */
+	int64_t schedule_changes_at; /* the next instant one of these figures changes, 0 = not by
+				      * itself: redraw then */
 	const char *signal;       /* the message on the audience view, NULL if none */
 	int64_t signal_at;
-	int speaker_active;       /* a speaker timer runs or has run out and not been stopped */
+	int speaker_active;       /* a speaker timer runs, or ran out less than the pack's
+				   * times_up_seconds ago and was not stopped */
 	int64_t speaker_remaining_ms; /* negative once "Time's up" */
+	int64_t speaker_clears_at; /* when "Time's up" goes by itself (clock ms); 0 if no timer */
 };
+
+/* The one schedule model: every figure the screens show about where the meeting stands comes
+ * from here, so "Projected end 20:31 (1 min late)" and "1 min behind" never disagree, whatever
+ * the phase or the instant.
+ *
+ *   start     = the actual start once started; before it, the pack's start time, or now if that
+ *               has passed (or the pack has none): the meeting can start no earlier than now.
+ *   raw end   = before the start: start + the planned total; running or paused: now + what is
+ *               left of the current segment (0 in overtime) + the planned minutes after it;
+ *               finished: when it finished.
+ *   projected = raw end cut to the whole minute, as a clock shows it (20:30:40 reads 20:30).
+ *   behind    = projected - (start + planned total) cut to the minute, in whole minutes.
+ *   late      = projected - the pack's end, in whole minutes (0 without an end).
+ *
+ * Adjustments (+1/-1 min) count as behind/ahead: they move the end. changes_at is the first
+ * instant after `now` at which the figures change by themselves: raw end + 30 s reaching the
+ * next whole minute while raw moves with the clock (paused, in overtime, not started after the
+ * pack's start time), counted from when it starts moving (overtime, the pack's start) if it
+ * stands still now; a screen redraws then. */
+struct agenda_schedule {
+	int started;
+	int64_t start_ms;
+	int64_t projected_end_ms;
+	int behind_min;           /* > 0 behind, < 0 ahead */
+	int late_min;             /* > 0 late, < 0 early; 0 when the pack has no end time */
+	int has_end;
+	int64_t changes_at;
+};
+void agenda_schedule_at(const struct agenda *a, int64_t now, struct agenda_schedule *s);
 
 /* Loads the agenda of pack p (event p->event_id) from the store; a new event starts NOT STARTED.
  * NULL with err_msg() when the store cannot be read. */

@@ -535,7 +535,18 @@ static void key_agenda(struct parse *ps, const char *key, const char *v)
 		parse_int_key(ps, key, v, 5, 3600, &ps->p->warn_seconds);
 	else if (!strcmp(key, "danger"))
 		parse_int_key(ps, key, v, 1, 3600, &ps->p->danger_seconds);
-	else
+	else if (!strcmp(key, "times_up_seconds"))
+		parse_int_key(ps, key, v, 1, 600, &ps->p->times_up_seconds);
+	else if (!strcmp(key, "volume")) {
+		if (parse_int_key(ps, key, v, 0, 100, &ps->p->volume) == 0)
+			ps->p->volume_given = 1;
+	} else if (!strcmp(key, "sound")) {
+		int on;
+		if (parse_bool(v, &on) < 0)
+			ERR(ps, "'sound' must be on or off, not '%s'", v);
+		else
+			ps->p->sound_off = !on;
+	} else
 		unknown_key(ps, "agenda", key);
 }
 
@@ -1128,6 +1139,10 @@ static void validate(struct parse *ps)
 		p->warn_seconds = 120;
 	if (!p->danger_seconds)
 		p->danger_seconds = 30;
+	if (!p->times_up_seconds)
+		p->times_up_seconds = PACK_DEFAULT_TIMES_UP_SECONDS;
+	if (!p->volume_given)
+		p->volume = PACK_DEFAULT_VOLUME;
 	if (p->danger_seconds >= p->warn_seconds)
 		diags_add(d, DIAG_ERROR, INI_FILE, ps->seen_line[SEC_AGENDA],
 			  "[agenda] danger (%d s) must be less than warn (%d s)", p->danger_seconds,

@@ -89,6 +89,9 @@ struct pack_text_slide {
 	int line;
 };
 
+#define PACK_DEFAULT_VOLUME 70
+#define PACK_DEFAULT_TIMES_UP_SECONDS 10
+
 struct pack {
 	char *dir;            /* the pack folder as given */
 
@@ -118,6 +121,10 @@ struct pack {
 	int nsegments;
 	int warn_seconds;     /* [agenda] warn = 120 */
 	int danger_seconds;   /* [agenda] danger = 30 */
+	int sound_off;        /* [agenda] sound = off: no audible cues (default on) */
+	int volume;           /* [agenda] volume = 0-100 (default PACK_DEFAULT_VOLUME) */
+	int volume_given;     /* volume was in the pack (0 is a volume) */
+	int times_up_seconds; /* [agenda] times_up_seconds: "Time's up" clears after (default 10) */
 	struct pack_text messages[PACK_MAX_MESSAGES]; /* [signal] text per language */
 	int nmessages;
 	struct pack_text_slide text_slides[PACK_MAX_SEGMENTS];

@@ -131,9 +131,10 @@ static void walks_every_segment_through_every_state(void **state)
 	agenda_view(f.a, &v);
 	assert_int_equal(v.remaining_ms, -20 * SEC);
 	assert_int_equal(v.elapsed_ms, 5 * MIN + 20 * SEC);
-	/* 20 s over: behind by 20 s, projected end 20 s later (counts from now while overtime). */
-	assert_int_equal(v.schedule_ms, -20 * SEC);
-	assert_int_equal(v.projected_end_ms, start + 30 * MIN + 20 * SEC);
+	/* 20 s over: the projected end moves on from now while overtime, but the figures are whole
+	 * minutes, rounded, so they agree with each other: still on schedule, 30 min after start. */
+	assert_int_equal(v.schedule_ms, 0);
+	assert_int_equal(v.projected_end_ms, start + 30 * MIN);
 
 	/* Segment 1 (15 min). */
 	assert_int_equal(agenda_next(f.a), 0);
@@ -143,14 +144,14 @@ static void walks_every_segment_through_every_state(void **state)
 	assert_int_equal(v.slide_last, 6);
 	assert_int_equal(v.remaining_ms, 15 * MIN);
 	assert_int_equal(v.level, AGENDA_NORMAL);
-	assert_int_equal(v.schedule_ms, -20 * SEC);
+	assert_int_equal(v.schedule_ms, 0);
 	clock_advance(&f.clk, 13 * MIN);
 	assert_int_equal(agenda_level(f.a), AGENDA_WARNING);
 	clock_advance(&f.clk, 90 * SEC);
 	assert_int_equal(agenda_level(f.a), AGENDA_DANGER);
-	/* Finished 30 s early: 10 s ahead now. */
+	/* Finished 30 s early: 10 s ahead now, on schedule to the minute. */
 	assert_int_equal(agenda_next(f.a), 0);
-	assert_int_equal(agenda_schedule_ms(f.a), 10 * SEC);
+	assert_int_equal(agenda_schedule_ms(f.a), 0);
 
 	/* Segment 2 (10 min), the last. */
 	agenda_view(f.a, &v);
@@ -166,9 +167,11 @@ static void walks_every_segment_through_every_state(void **state)
 	assert_string_equal(v.title, "");
 	assert_int_equal(v.level, AGENDA_NORMAL);
 	int64_t end = start + 5 * MIN + 20 * SEC + 14 * MIN + 30 * SEC + 10 * MIN + 5 * SEC;
-	assert_int_equal(v.projected_end_ms, end);
-	assert_int_equal(v.schedule_ms, start + 30 * MIN - end);
-	assert_int_equal(v.end_margin_ms, T0 + 30 * MIN - end);
+	/* Ended 29:55 after the start: 30 min, rounded, 2 min after the pack's end. */
+	assert_int_equal(end, start + 29 * MIN + 55 * SEC);
+	assert_int_equal(v.projected_end_ms, start + 30 * MIN);
+	assert_int_equal(v.schedule_ms, 0);
+	assert_int_equal(v.end_margin_ms, -2 * MIN);
 	assert_int_equal(agenda_next(f.a), -1);
 	assert_non_null(strstr(err_msg(), "ended"));
 
@@ -506,6 +509,145 @@ static void check_names_the_problems(void **state)
 	pack_release(&p);
 }
 
+/* ---- the one schedule model ---- */
+
+/* One instant of the table: an operation (or none), then the three figures the facilitator
+ * reads, in minutes: projected end after T0 (18:00), behind (> 0) the plan, late (> 0) against
+ * the pack's end (18:30). */
+enum op { OP_NONE, OP_START, OP_PAUSE, OP_RESUME, OP_PLUS, OP_MINUS, OP_NEXT };
+struct instant {
+	int64_t at;         /* ms after T0 */
+	enum op op;
+	enum agenda_phase phase;
+	int end_min, behind_min, late_min;
+};
+
+static void schedule_agrees_at_every_instant(void **state)
+{
+	(void)state;
+	/* Welcome 5, Plan 15, Teams 10: 30 min planned, 18:00-18:30. The clock starts 20 minutes
+	 * before the meeting. */
+	static const struct instant table[] = {
+		/* before the start: it starts at 18:00 and ends at 18:30, not "30 min early" */
+		{-20 * MIN, OP_NONE, AGENDA_NOT_STARTED, 30, 0, 0},
+		{-1, OP_NONE, AGENDA_NOT_STARTED, 30, 0, 0},
+		/* past the start time, not started: the end moves with the clock */
+		{29 * SEC, OP_NONE, AGENDA_NOT_STARTED, 30, 0, 0},
+		{30 * SEC, OP_NONE, AGENDA_NOT_STARTED, 31, 0, 1},
+		{2 * MIN, OP_START, AGENDA_RUNNING, 32, 0, 2},
+		/* in a segment: the end stands still */
+		{3 * MIN, OP_NONE, AGENDA_RUNNING, 32, 0, 2},
+		{3 * MIN, OP_PAUSE, AGENDA_PAUSED, 32, 0, 2},
+		/* paused: 1:29 of pause is 1 min, 1:30 is 2 (rounded), and all three move together */
+		{4 * MIN + 29 * SEC, OP_NONE, AGENDA_PAUSED, 33, 1, 3},
+		{4 * MIN + 30 * SEC, OP_NONE, AGENDA_PAUSED, 34, 2, 4},
+		{4 * MIN + 40 * SEC, OP_NONE, AGENDA_PAUSED, 34, 2, 4},
+		/* resumed: the figures it showed a moment ago, not one more */
+		{4 * MIN + 40 * SEC, OP_RESUME, AGENDA_RUNNING, 34, 2, 4},
+		{6 * MIN, OP_NONE, AGENDA_RUNNING, 34, 2, 4},
+		/* +1 min / -1 min move the end by a minute */
+		{6 * MIN, OP_PLUS, AGENDA_RUNNING, 35, 3, 5},
+		{6 * MIN, OP_MINUS, AGENDA_RUNNING, 34, 2, 4},
+		{6 * MIN, OP_PLUS, AGENDA_RUNNING, 35, 3, 5},
+		/* the segment (6 min, 1:40 paused) ends at 18:09:40, the end projected 18:34:40; in
+		 * overtime it moves with the clock and reads 18:36 from 18:35:30 */
+		{9 * MIN + 40 * SEC, OP_NONE, AGENDA_RUNNING, 35, 3, 5},
+		{10 * MIN + 29 * SEC, OP_NONE, AGENDA_RUNNING, 35, 3, 5},
+		{10 * MIN + 30 * SEC, OP_NONE, AGENDA_RUNNING, 36, 4, 6},
+		/* -1 min in overtime: still over, the end as it was */
+		{10 * MIN + 30 * SEC, OP_MINUS, AGENDA_RUNNING, 36, 4, 6},
+		{10 * MIN + 30 * SEC, OP_NEXT, AGENDA_RUNNING, 36, 4, 6},
+		{24 * MIN, OP_NEXT, AGENDA_RUNNING, 34, 2, 4},   /* Plan 1:30 short */
+		/* after the end: when it ended */
+		{40 * MIN, OP_NEXT, AGENDA_FINISHED, 40, 8, 10},
+		{90 * MIN, OP_NONE, AGENDA_FINISHED, 40, 8, 10},
+	};
+	struct fixture f;
+	f.dir = tu_tempdir();
+	clock_init_fake(&f.clk, T0 - 20 * MIN);
+	make_pack(&f.p);
+	fx_open(&f);
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		const struct instant *t = &table[i];
+		int64_t now = clock_now(&f.clk);
+		assert_true(T0 + t->at >= now);
+		clock_advance(&f.clk, T0 + t->at - now);
+		int rc = 0;
+		switch (t->op) {
+		case OP_NONE: break;
+		case OP_START: rc = agenda_start(f.a); break;
+		case OP_PAUSE: rc = agenda_pause(f.a); break;
+		case OP_RESUME: rc = agenda_resume(f.a); break;
+		case OP_PLUS: rc = agenda_adjust(f.a, MIN); break;
+		case OP_MINUS: rc = agenda_adjust(f.a, -MIN); break;
+		case OP_NEXT: rc = agenda_next(f.a); break;
+		}
+		assert_int_equal(rc, 0);
+		struct agenda_view v;
+		agenda_view(f.a, &v);
+		struct agenda_schedule sc;
+		agenda_schedule_at(f.a, v.now, &sc);
+		print_message("# row %zu: %+lld s: end %+lld min, behind %d, late %d\n", i,
+			      (long long)(t->at / SEC), (long long)((sc.projected_end_ms - T0) / MIN),
+			      sc.behind_min, sc.late_min);
+		assert_int_equal(v.phase, t->phase);
+		/* What the screen shows (the view) and the model say the same... */
+		assert_int_equal(v.projected_end_ms, T0 + t->end_min * MIN);
+		assert_int_equal(v.schedule_ms, -t->behind_min * MIN);
+		assert_int_equal(v.end_margin_ms, -t->late_min * MIN);
+		assert_int_equal(sc.projected_end_ms, T0 + t->end_min * MIN);
+		assert_int_equal(sc.behind_min, t->behind_min);
+		assert_int_equal(sc.late_min, t->late_min);
+		/* ...and late = shown end - 18:30, in whole minutes of the shown time. */
+		assert_int_equal(v.projected_end_ms % MIN, 0);
+		assert_int_equal(sc.late_min, (int)((sc.projected_end_ms - f.p.ends_ms) / MIN));
+		/* The figures hold until changes_at, and change there (a screen redraws then). */
+		if (sc.changes_at) {
+			assert_true(sc.changes_at > v.now);
+			struct agenda_schedule b, c;
+			agenda_schedule_at(f.a, sc.changes_at - 1, &b);
+			agenda_schedule_at(f.a, sc.changes_at, &c);
+			assert_int_equal(b.projected_end_ms, sc.projected_end_ms);
+			assert_int_equal(b.behind_min, sc.behind_min);
+			assert_true(c.projected_end_ms != sc.projected_end_ms || c.started != sc.started ||
+				    v.phase == AGENDA_NOT_STARTED);
+		}
+	}
+	/* Before the start the view says when it starts. */
+	fx_release(&f);
+}
+
+static void times_up_clears_by_itself(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fx_init(&f);
+	struct agenda_view v;
+	assert_int_equal(agenda_start(f.a), 0);
+	assert_int_equal(agenda_speaker_start(f.a, 60), 0);
+	clock_advance(&f.clk, 60 * SEC);
+	agenda_view(f.a, &v);
+	assert_true(v.speaker_active);
+	assert_int_equal(v.speaker_remaining_ms, 0);
+	assert_int_equal(v.speaker_clears_at, clock_now(&f.clk) + 10 * SEC); /* the default */
+	clock_advance(&f.clk, 10 * SEC - 1);
+	agenda_view(f.a, &v);
+	assert_true(v.speaker_active);
+	clock_advance(&f.clk, 1);
+	agenda_view(f.a, &v);
+	assert_false(v.speaker_active);
+	/* The pack's times_up_seconds. */
+	f.p.times_up_seconds = 3;
+	assert_int_equal(agenda_speaker_start(f.a, 5), 0);
+	clock_advance(&f.clk, 7 * SEC);
+	agenda_view(f.a, &v);
+	assert_true(v.speaker_active);
+	clock_advance(&f.clk, 1 * SEC);
+	agenda_view(f.a, &v);
+	assert_false(v.speaker_active);
+	fx_release(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -518,6 +660,8 @@ int main(void)
 		cmocka_unit_test(exports_actual_durations),
 		cmocka_unit_test(zero_segments_keeps_working),
 		cmocka_unit_test(check_names_the_problems),
+		cmocka_unit_test(schedule_agrees_at_every_instant),
+		cmocka_unit_test(times_up_clears_by_itself),
 	};
 	return RUN_TESTS(tests);
 }

@@ -12,8 +12,15 @@
  * The audience view shows the current slide (a PDF page or image from slides.h, or the pack's
  * text slide drawn with the UI, or a title card when the segment has no slides), with an overlay:
  * the segment title and timer in a corner, the signal as a big centred banner, the speaker timer
- * and "Time's up". B blacks it out. A tap shows a "Back" button for MEETING_BACK_MS; Escape leaves.
+ * and "Time's up" (it clears by itself after the pack's [agenda] times_up_seconds). The title,
+ * the bands and the corner never overlap: the text wraps, and shrinks when it must, to fit any
+ * screen from 800x480 up. B blacks it out. A tap shows a "Back" button for MEETING_BACK_MS; Escape leaves.
  * A presentation clicker works on both screens: PageDown/Right next slide, PageUp/Left previous.
+ *
+ * Sound: a short tone (platform/audio.h) when the segment turns to warning, to danger, when its
+ * time is up, and when the speaker timer ends; [agenda] sound = on|off and volume = 0-100 in
+ * the pack, and a Mute button on the facilitator's screen. The device is opened by
+ * meeting_open(); without one the kiosk says so once on stderr and works on.
  *
  * All timing comes from agenda.h (computed from the stored start times, so a restart resumes
  * where the meeting is). Redraws: once per second, at the next whole second of the countdown,
@@ -29,6 +36,7 @@
 
 #include <stdint.h>
 
+#include "audio.h"
 #include "ui.h"
 
 struct kiosk;
@@ -62,6 +70,16 @@ struct meeting_ui {
 
 	struct ui_image img;         /* the current slide as handed to the renderer */
 	int img_page;
+
+	/* Sound cues (platform/audio.h): at warning, danger and time up of a segment and when the
+	 * speaker timer runs out, unless the pack says sound = off or the facilitator muted. */
+	struct audio *audio;         /* NULL: no audio device (said once in the log) */
+	int muted;
+	int cue_segment;             /* the segment and level the last frame saw, for the edges */
+	int cue_level;
+	int cue_phase;
+	int speaker_armed;           /* a speaker timer is counting down: cue when it runs out */
+	unsigned cues[AUDIO_CUE_COUNT]; /* cues fired, by enum audio_cue (also with no device) */
 };
 
 /* Called when the kiosk has loaded a usable pack and store, and before they are released. */
