@@ -477,6 +477,24 @@ static void codes_from_scans(void **state)
 	assert_true(people_find_code(f->s, "ab-1") > 0);
 }
 
+/* What goes upstream (and to the other stations) is a number anyone can dial: +46..., not the
+ * national 070... the door matches by. */
+static void payload_phone_is_international(void **state)
+{
+	struct tu_db *f = *state;
+	struct people_walkin w = { "Åsa", "Lind", NULL, "+46 70 111 22 33", NULL, "sv", 1, "v1" };
+	struct people_walkin_errors e;
+	struct people_walkin_result r;
+	assert_int_equal(people_walkin(f->s, &f->c, EVENT, &w, &e, &r), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM person WHERE phone = '0701112233'"), 1);
+	char *js = people_payload_json(f->s, r.person_id);
+	assert_non_null(js);
+	assert_non_null(strstr(js, "\"phone\":\"+46701112233\""));
+	free(js);
+	assert_int_equal(q(f, "SELECT count(*) FROM outbox WHERE kind = 'person' AND "
+			      "json_extract(payload, '$.phone') = '+46701112233'"), 1);
+}
+
 /* Enough people that common words overflow the two-word set and the scan bounds. */
 static void search_many_people(void **state)
 {
@@ -526,6 +544,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(namesakes_stay_together_checked_in_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(walkin_under_another_name_is_not_merged, setup, teardown),
 		cmocka_unit_test_setup_teardown(codes_from_scans, setup, teardown),
+		cmocka_unit_test_setup_teardown(payload_phone_is_international, setup, teardown),
 		cmocka_unit_test_setup_teardown(search_many_people, setup, teardown),
 	};
 	return RUN_TESTS(tests);

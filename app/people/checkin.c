@@ -1,5 +1,6 @@
 /* People: check-in and walk-in transactions, and the organizer's view of them (people.h). */
 #include "people.h"
+#include "phone_intl.h"
 #include "people/internal.h"
 #include "clock.h"
 #include "i18n.h"
@@ -184,13 +185,18 @@ char *people_payload_json(struct store *s, int64_t person_id)
 		"source, consent_version, consent_at, created_at FROM person WHERE id = ?1");
 	if (row_by_id(st, person_id, "person") < 0)
 		return NULL;
+	/* The campaign gets the number it can dial from anywhere: +45..., +46... (stored in the
+	 * national form the door's matching uses). */
+	char phone[40] = "";
+	if (!store_col_is_null(st, 5) && phone_intl(store_col_text(st, 5), phone, sizeof(phone)) < 0)
+		phone[0] = '\0';
 	json_t *o = json_pack("{s:s, s:s?, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:I}",
 			      "uuid", store_col_text(st, 0),
 			      "external_id", people_or_null(store_col_text(st, 1)),
 			      "first_name", store_col_text(st, 2),
 			      "last_name", store_col_text(st, 3),
 			      "email", people_or_null(store_col_text(st, 4)),
-			      "phone", people_or_null(store_col_text(st, 5)),
+			      "phone", people_or_null(phone),
 			      "postcode", people_or_null(store_col_text(st, 6)),
 			      "lang", people_or_null(store_col_text(st, 7)),
 			      "source", store_col_text(st, 8),

@@ -165,7 +165,12 @@ static int apply_person(struct store *s, json_t *o)
 	const char *first = get_str(o, "first_name", PEOPLE_NAME_MAX - 1, 1, &bad);
 	const char *last = get_str(o, "last_name", PEOPLE_NAME_MAX - 1, 0, &bad);
 	const char *email = get_str(o, "email", 319, 0, &bad);
-	const char *phone = get_str(o, "phone", 31, 0, &bad);
+	const char *phone_in = get_str(o, "phone", 31, 0, &bad);
+	/* Records carry +45.../+46...; people keep the form the door's matching uses. */
+	char phone_norm[32];
+	const char *phone = phone_in;
+	if (phone_in && people_phone_norm(phone_in, phone_norm, sizeof(phone_norm)) == 0)
+		phone = phone_norm;
 	const char *postcode = get_str(o, "postcode", 7, 0, &bad);
 	const char *lang = get_str(o, "lang", 15, 0, &bad);
 	const char *source = get_str(o, "source", 16, 1, &bad);
