@@ -6,6 +6,7 @@
 #include "roster.h"
 #include "store.h"
 #include "util.h"
+#include "roster_gen.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,31 +16,7 @@
 
 #define ROWS 100000
 
-static const char *const FIRST[] = {
-	"Søren", "Åsa", "Anne", "Anna", "Mette", "Jens", "Peter", "Lars", "Mads", "Sofie", "Ida",
-	"Emma", "Freja", "Karen", "Kirsten", "Hanne", "Jørgen", "Niels", "Henrik", "Thomas",
-	"Martin", "Michael", "Rasmus", "Frederik", "Mathilde", "Laura", "Maja", "Clara", "Signe",
-	"Marie Louise", "Anne-Mette", "Bjørn", "Øjvind", "Ærling", "Åge", "Erik", "Elin", "Björn",
-	"Göran", "Maria", "Karin", "Lena", "Eva", "Ingrid", "Astrid", "Sven", "Nils", "Olof",
-	"Johan", "Anders", "Per", "Mikael", "Malin", "Linnea", "Ebba", "Elsa", "Alice", "Agnes",
-	"Wilma", "Hugo", "Oscar", "Liam", "William", "Noah", "Lucas", "Oliver", "Victor", "Emil",
-	"Magnus", "Kasper", "Jonas", "Simon", "Tobias", "Christian", "Camilla", "Louise", "Julie",
-	"Cecilie", "Nanna", "Line", "Pernille", "Tina", "Susanne", "Lone", "Birgitte", "Inge",
-	"Grethe", "Bent", "Poul", "Knud", "Ole", "Flemming", "Preben", "Torben", "Steen", "Jesper",
-	"Morten", "Kim", "René", "José", "Zoë", "Chloé", "Ahmed", "Fatima", "Mohammed", "Aisha",
-};
 
-static const char *const LAST[] = {
-	"Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen",
-	"Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen",
-	"Christiansen", "Poulsen", "Johansen", "Møller", "Mortensen", "Karlsson", "Andersson",
-	"Johansson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson", "Svensson", "Gustafsson",
-	"Öberg", "Åberg", "Ström", "Lindqvist", "Bergström", "Hägglund", "Kierkegaard",
-	"Hansen-Jensen", "Due", "Holm", "Lund", "Berg", "Dahl", "Friis", "Bech", "Krogh", "Skov",
-	"Vestergaard", "Østergaard", "Nørgaard", "Kjær", "Bøgh", "Ærø", "Lauridsen", "Knudsen",
-	"Mikkelsen", "Frederiksen", "Henriksen", "Iversen", "Jakobsen", "Schmidt", "Müller",
-	"O'Brien", "Yilmaz", "Hussein", "Ali", "Nguyen", "García", "Kowalski", "Novák",
-};
 
 static double now_s(void)
 {
@@ -54,40 +31,7 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void ascii_local(const char *in, char *out, size_t size)
-{
-	/* A plausible email local part: ASCII letters of the name. */
-	size_t o = 0;
-	for (const unsigned char *p = (const unsigned char *)in; *p && o + 1 < size; p++)
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
-			out[o++] = (char)(*p | 0x20);
-	out[o] = '\0';
-}
 
-static void generate(const char *path)
-{
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		die("cannot write %s", path);
-	fputs("Fornavn;Efternavn;E-mail;Mobil;Postnummer;RSVP\r\n", f);
-	unsigned x = 42;
-	for (int i = 0; i < ROWS; i++) {
-		x = x * 1103515245u + 12345u;
-		const char *fn = FIRST[(x >> 8) % ARRAY_SIZE(FIRST)];
-		x = x * 1103515245u + 12345u;
-		const char *ln = LAST[(x >> 8) % ARRAY_SIZE(LAST)];
-		char a[64], b[64];
-		ascii_local(fn, a, sizeof(a));
-		ascii_local(ln, b, sizeof(b));
-		char phone[32] = "";
-		if (i % 3 == 0)
-			snprintf(phone, sizeof(phone), "+45 %08d", 20000000 + i);
-		fprintf(f, "%s;%s;%s.%s%d@example.dk;%s;%d;R%d\r\n", fn, ln, a, b, i, phone,
-			1000 + (int)(x % 9000), i);
-	}
-	if (fclose(f) != 0)
-		die("cannot write %s", path);
-}
 
 static const char SQL_NAIVE[] =
 	"SELECT id, first_name, last_name FROM person "
@@ -104,7 +48,7 @@ int main(void)
 	char csv[1024], cmd[4096], naive_dir[1024];
 	snprintf(csv, sizeof(csv), "%s/roster.csv", dir);
 	snprintf(naive_dir, sizeof(naive_dir), "%s/cli.db", dir);
-	generate(csv);
+	roster_generate(csv, ROWS);
 
 	struct store *s = store_open(dir);
 	if (!s)

@@ -11,6 +11,7 @@
 #include "roster.h"
 #include "store.h"
 #include "util.h"
+#include "roster_gen.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,19 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *const FIRST[] = {
-	"Søren", "Åsa", "Anne", "Anna", "Mette", "Jens", "Peter", "Lars", "Mads", "Sofie", "Ida",
-	"Emma", "Freja", "Karen", "Kirsten", "Hanne", "Jørgen", "Niels", "Henrik", "Thomas",
-	"Marie Louise", "Anne-Mette", "Bjørn", "Øjvind", "Ærling", "Åge", "Erik", "Elin", "Björn",
-	"Göran", "Maria", "Karin", "Lena", "Eva", "Ingrid", "Astrid", "Sven", "Nils", "Olof",
-};
 
-static const char *const LAST[] = {
-	"Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen",
-	"Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen",
-	"Öberg", "Åberg", "Ström", "Lindqvist", "Bergström", "Hägglund", "Kierkegaard",
-	"Hansen-Jensen", "Due", "Holm", "Lund", "Berg", "Dahl", "Friis", "Bech", "Krogh", "Skov",
-};
 
 static double now_s(void)
 {
@@ -57,39 +46,7 @@ static long long write_bytes(const char *proc_io)
 	return v;
 }
 
-static void ascii_local(const char *in, char *out, size_t size)
-{
-	size_t o = 0;
-	for (const unsigned char *p = (const unsigned char *)in; *p && o + 1 < size; p++)
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
-			out[o++] = (char)(*p | 0x20);
-	out[o] = '\0';
-}
 
-static void generate(const char *path, long rows)
-{
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		die("cannot write %s", path);
-	fputs("Fornavn;Efternavn;E-mail;Mobil;Postnummer;RSVP\r\n", f);
-	unsigned x = 42;
-	for (long i = 0; i < rows; i++) {
-		x = x * 1103515245u + 12345u;
-		const char *fn = FIRST[(x >> 8) % ARRAY_SIZE(FIRST)];
-		x = x * 1103515245u + 12345u;
-		const char *ln = LAST[(x >> 8) % ARRAY_SIZE(LAST)];
-		char a[64], b[64];
-		ascii_local(fn, a, sizeof(a));
-		ascii_local(ln, b, sizeof(b));
-		char phone[32] = "";
-		if (i % 3 == 0)
-			snprintf(phone, sizeof(phone), "+45 %08ld", 20000000 + i);
-		fprintf(f, "%s;%s;%s.%s%ld@example.dk;%s;%d;R%ld\r\n", fn, ln, a, b, i, phone,
-			1000 + (int)(x % 9000), i);
-	}
-	if (fclose(f) != 0)
-		die("cannot write %s", path);
-}
 
 static long maxrss_mb(void)
 {
@@ -111,7 +68,7 @@ static void one_size(const char *base, long rows, int run, struct figures *fig)
 		die("cannot create %s", dir);
 	snprintf(csv, sizeof(csv), "%s/roster.csv", dir);
 	snprintf(cli_db, sizeof(cli_db), "%s/cli.db", dir);
-	generate(csv, rows);
+	roster_generate(csv, rows);
 
 	struct clock c;
 	clock_init_real(&c);
