@@ -88,6 +88,20 @@ void sync_page_release(struct sync_page *p)
 	p->more = 0;
 }
 
+/* A record from a row of "SELECT origin, seq, uuid, kind, coalesce(person_uuid, ''), payload,
+ * created_at, clock_synced" (the outbox and sync_record alike). */
+static void record_of_row(struct store_stmt *st, struct sync_record *r)
+{
+	str_copy(r->origin, sizeof(r->origin), store_col_text(st, 0));
+	r->seq = store_col_int(st, 1);
+	str_copy(r->uuid, sizeof(r->uuid), store_col_text(st, 2));
+	str_copy(r->kind, sizeof(r->kind), store_col_text(st, 3));
+	str_copy(r->person_uuid, sizeof(r->person_uuid), store_col_text(st, 4));
+	r->payload = xstrdup(store_col_text(st, 5));
+	r->created_at = store_col_int(st, 6);
+	r->clock_synced = (int)store_col_int(st, 7);
+}
+
 int sync_pull(struct store *s, const char *origin, int64_t after, int max, struct sync_page *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -120,14 +134,7 @@ int sync_pull(struct store *s, const char *origin, int64_t after, int max, struc
 		}
 		bytes += len;
 		struct sync_record *r = &p->items[p->n++];
-		str_copy(r->origin, sizeof(r->origin), store_col_text(st, 0));
-		r->seq = store_col_int(st, 1);
-		str_copy(r->uuid, sizeof(r->uuid), store_col_text(st, 2));
-		str_copy(r->kind, sizeof(r->kind), store_col_text(st, 3));
-		str_copy(r->person_uuid, sizeof(r->person_uuid), store_col_text(st, 4));
-		r->payload = xstrdup(store_col_text(st, 5));
-		r->created_at = store_col_int(st, 6);
-		r->clock_synced = (int)store_col_int(st, 7);
+		record_of_row(st, r);
 	}
 	store_reset(st);
 	if (rc < 0) {
@@ -170,14 +177,7 @@ static int apply_waiting(struct store *s)
 		int rc;
 		while ((rc = store_step(st)) == STORE_ROW) {
 			struct sync_record *r = &w.items[w.n++];
-			str_copy(r->origin, sizeof(r->origin), store_col_text(st, 0));
-			r->seq = store_col_int(st, 1);
-			str_copy(r->uuid, sizeof(r->uuid), store_col_text(st, 2));
-			str_copy(r->kind, sizeof(r->kind), store_col_text(st, 3));
-			str_copy(r->person_uuid, sizeof(r->person_uuid), store_col_text(st, 4));
-			r->payload = xstrdup(store_col_text(st, 5));
-			r->created_at = store_col_int(st, 6);
-			r->clock_synced = (int)store_col_int(st, 7);
+			record_of_row(st, r);
 		}
 		store_reset(st);
 		int progress = 0;
