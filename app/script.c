@@ -396,6 +396,9 @@ int cmd_script(int argc, char **argv)
 		free(text);
 		return 2;
 	}
+	/* Headless, and silent: SDL's dummy audio still takes the cues (the meeting counts them);
+	 * SDL_AUDIODRIVER set by the caller wins. Set before any thread starts. */
+	setenv("SDL_AUDIODRIVER", "dummy", 0);
 	struct kiosk *k = xcalloc(1, sizeof(*k));
 	struct kiosk_opts o = {.pack_dir = cli_pack_dir(&cli), .data_dir = cli_data_dir(&cli),
 			       .lang = cli.lang, .fake_clock = 1};
