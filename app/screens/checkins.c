@@ -79,8 +79,11 @@ static void draw_checkin_row(struct ui *ui, void *ctx, int index, struct ui_rect
 	if (row->possible_duplicate) {
 		/* Its email or phone is someone else's under another name: the organizer decides. */
 		ui_cut_right(&in, ui_px(ui, 6));
-		struct ui_rect keep = ui_cut_right(&in, ui_px(ui, 190));
-		if (ui_button(ui, tr(k, "Not a duplicate"), keep, UI_SECONDARY)) {
+		const char *label = tr(k, "Not a duplicate");
+		/* As wide as its words (in every language), no ellipsis. */
+		int bw = ui_text_w(ui, UI_BUTTON, 1, label) + ui_px(ui, 28);
+		struct ui_rect keep = ui_cut_right(&in, bw < in.w / 2 ? bw : in.w / 2);
+		if (ui_button(ui, label, keep, UI_SECONDARY)) {
 			if (people_not_duplicate(k->store, row->person_id) < 0)
 				checkin_log_error("clearing a possible duplicate");
 			c->page_offset = -1;
@@ -272,7 +275,10 @@ static void org_list(struct kiosk *k, struct ui_rect area)
 		return;
 	}
 	ui_cut_left(&bar, ui_px(ui, 12));
-	if (ui_button(ui, tr(k, "Roster report"), ui_cut_right(&bar, ui_px(ui, 240)), UI_SECONDARY)) {
+	const char *report = tr(k, "Roster report");
+	int rw = ui_text_w(ui, UI_BUTTON, 1, report) + ui_px(ui, 28);
+	if (ui_button(ui, report, ui_cut_right(&bar, rw > ui_px(ui, 240) ? rw : ui_px(ui, 240)),
+		      UI_SECONDARY)) {
 		report_open(k);
 		return;
 	}
