@@ -182,6 +182,12 @@ static void mistakes_are_named_with_lines(void **state)
 		{"[event]\ntitle = x\n[kiosk]\nrotate = 45\n", 4, "0, 90, 180 or 270"},
 		{"[event]\ntitle = x\n[segment]\n", 3, "[segment] is empty"},
 		{"[event]\ntitle = x\nthis line has no equals sign\n", 3, "cannot read this line"},
+		{"[event]\ntitle = x\n[stations]\nkey = secretsecret\n", 4, "64 hex digits"},
+		{"[event]\ntitle = x\n[stations]\nlisten = everywhere\n", 4, "ADDR:PORT"},
+		{"[event]\ntitle = x\n[stations]\npeers = 10.0.0.2:7420, door two:7420\n", 4,
+		 "'door' in 'peers' is not HOST:PORT"},
+		{"[event]\ntitle = x\n[stations]\npeers = 10.0.0.2:99999\n", 4, "not HOST:PORT"},
+		{"[event]\ntitle = x\n[stations]\nhost = a\n", 4, "unknown key 'host' in [stations]"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct pack p;
@@ -213,6 +219,29 @@ static void one_message_per_mistake(void **state)
 		dump(&d);
 	assert_int_equal(about_minutes, 1);
 	assert_true(has_diag(&d, 5, "whole number"));
+	finish(dir, &p, &d);
+}
+
+/* The room's key is a secret like the PIN: a bad one is named by its line, never quoted. */
+static void stations_key_is_never_echoed(void **state)
+{
+	(void)state;
+	static const char INI[] = "[event]\ntitle = x\n[stations]\nkey = 0123456789abcdefXYZ\n";
+	struct pack p;
+	struct diags d;
+	char *dir = load_text(INI, sizeof(INI) - 1, &p, &d);
+	assert_true(has_diag(&d, 4, "64 hex digits"));
+	for (int i = 0; i < d.n; i++)
+		assert_null(strstr(d.items[i].msg, "0123456789abcdef"));
+	assert_null(p.stations_key);
+	finish(dir, &p, &d);
+	static const char OK[] = "[event]\ntitle = x\n[stations]\n"
+		"key = 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n"
+		"peers = 192.168.8.11:7420,door2.local:7420\n";
+	dir = load_text(OK, sizeof(OK) - 1, &p, &d);
+	assert_non_null(p.stations_key);
+	assert_int_equal(p.nstation_peers, 2);
+	assert_string_equal(p.station_peers[1], "door2.local:7420");
 	finish(dir, &p, &d);
 }
 
@@ -368,6 +397,7 @@ int main(void)
 		cmocka_unit_test(good_pack_loads),
 		cmocka_unit_test(timezone_set_once_at_load),
 		cmocka_unit_test(one_message_per_mistake),
+		cmocka_unit_test(stations_key_is_never_echoed),
 		cmocka_unit_test(demo_pack_is_ready),
 		cmocka_unit_test(mistakes_are_named_with_lines),
 		cmocka_unit_test(pin_is_never_echoed),
