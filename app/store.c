@@ -126,6 +126,8 @@ struct store {
 	unsigned tx_tables;    /* STORE_T_* bits of the tables the open transaction wrote */
 	store_commit_fn on_commit;
 	void *on_commit_ctx;
+	void *ext;             /* store_set_ext() */
+	void (*ext_release)(void *ext);
 };
 
 int store_schema_version(void)
@@ -288,6 +290,8 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	if (s->ext_release)
+		s->ext_release(s->ext);
 	for (int i = 0; i < s->nstmts; i++) {
 		sqlite3_finalize(s->stmts[i].st);
 		free(s->stmts[i].sql);
@@ -302,6 +306,17 @@ void store_close(struct store *s)
 const char *store_path(const struct store *s)
 {
 	return s->path;
+}
+
+void *store_ext(struct store *s)
+{
+	return s->ext;
+}
+
+void store_set_ext(struct store *s, void *ext, void (*release)(void *ext))
+{
+	s->ext = ext;
+	s->ext_release = release;
 }
 
 /* SQLite tells every row written (sqlite3_update_hook); the bits say which tables a transaction

@@ -50,6 +50,11 @@ struct store *store_open(const char *dir);
 void store_close(struct store *s);
 /* The database file's path. */
 const char *store_path(const struct store *s);
+/* One value a domain module keeps with this connection (the people search index, which is
+ * per connection because a store is used by one thread): NULL until set. store_close() calls
+ * release(ext) first, while the database is still open. */
+void *store_ext(struct store *s);
+void store_set_ext(struct store *s, void *ext, void (*release)(void *ext));
 
 /* A failed statement inside a transaction leaves it to the caller to roll back; a failed commit
  * rolls back itself. Either way everything committed before stays as it was. */
