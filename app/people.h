@@ -1,22 +1,22 @@
-/* People and check-in: the domain side of the door. Plain C over the store: people.c owns the
- * writes to person, person_token and checkin (the roster importer goes through people_bulk_*,
- * which merges by people_upsert()'s rules;
- * export.c only reads).
+/* People and check-in: the domain side of the door. Plain C over the store: people/ owns the
+ * writes to person and checkin (the roster importer goes through people_bulk_*, which merges
+ * by people_upsert()'s rules; export.c only reads).
  *
- * Search. Every person has person_token rows: normalised (textnorm.h) words of the first name,
+ * Search. Every person has search tokens: normalised (textnorm.h) words of the first name,
  * the last name and the email's local part, each prefixed with its kind ("f:soren", "l:oberg",
  * "e:soren"), plus the whole of a double name ("f:marielouise", "l:hansenjensen"). A query is
  * split into words; each word must be a prefix of one of the person's tokens, in any order.
- * Lookups are primary-key range scans `token >= ? AND token < ?` (never LIKE), so a keystroke
- * costs a few index seeks at 100,000 people. Nothing is listed until the longest word has two
- * letters. Ranking: an exact word before a prefix, a first-name match before a last-name match
+ * The tokens live in memory, per store connection (people/index.h: built from the person table
+ * in a thread, kept up to date with what any connection commits); a lookup is a binary search
+ * for a prefix range (never LIKE), and a hit's details are read from the person row. Nothing
+ * is listed until the longest word has two letters. Ranking: an exact word before a prefix, a first-name match before a last-name match
  * before an email match; people already checked in go after the others (and are flagged),
  * except that people who look the same in the list (same first name and last initial) stand
  * together where the first of them ranks, the ones checked in first.
  * Bound: a search reads at most 2,000 tokens per tier of its driving word, so a very common
  * two-letter prefix combined with a rare second word may list fewer people until one more
  * letter is typed. Two-word queries (the usual "first last") intersect a set of the rarer
- * word's people with a scan of the other, in sequential index order.
+ * word's people with a walk of the other's tokens in order.
  *
  * Check-in. people_checkin() writes the checkin row and an outbox "checkin" record in one
  * transaction; when it returns PEOPLE_CHECKIN_OK the row is committed (durable: WAL + FULL), so
@@ -215,12 +215,12 @@ int people_upsert(struct store *s, const struct clock *c, const struct people_in
  * err_msg(), or -1); it may run before that transaction, while a file is still being read
  * (TEMP writes take no lock on the database). people_bulk_finish() then marks every row
  * that shares an external id, an email or a phone with another row or with a stored person;
- * the other rows cannot merge with anything, so they are inserted set-based (their search
- * tokens sorted, secondary indexes rebuilt when the load is large), and the marked rows go
- * through people_upsert()'s merge one by one, in file order. People the bulk path inserts get
- * uuids that sort by time (a v7 layout with a counter), so the uuid index is appended to, and
- * lower ids than new people among the marked rows; nothing else differs from row-by-row
- * upserts.
+ * the other rows cannot merge with anything, so they are inserted set-based (secondary
+ * indexes rebuilt when the load is large; one person.rev for all, see people/index.h), and
+ * the marked rows go through people_upsert()'s merge one by one, in file order. People the
+ * bulk path inserts get uuids that sort by time (a v7 layout with a counter), so the uuid
+ * index is appended to, and lower ids than new people among the marked rows; nothing else
+ * differs from row-by-row upserts.
  *
  * row (may be NULL) is called once per row finished with its people_upsert_status; returning
  * -1 stops finish(), which then returns -1 (the caller rolls back). people_bulk_finish() frees

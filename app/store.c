@@ -104,6 +104,12 @@ static const char *const MIGRATIONS[] = {
 	"CREATE TABLE sync_person(uuid TEXT PRIMARY KEY, person_id INTEGER NOT NULL"
 	"  REFERENCES person(id) ON DELETE CASCADE) WITHOUT ROWID;"
 	"ALTER TABLE checkin ADD COLUMN merged_into TEXT;",
+	/* 4: the search index lives in memory (people/index.h), built from person; person_token
+	 * goes. rev says which people changed since an index was read: every write of a name or
+	 * an email sets it to one more than the highest, so `rev > R` finds what is new. */
+	"ALTER TABLE person ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX person_rev ON person(rev);"
+	"DROP TABLE person_token;",
 };
 
 #define STMT_CACHE_MAX 256
@@ -322,7 +328,7 @@ void store_set_ext(struct store *s, void *ext, void (*release)(void *ext))
 /* SQLite tells every row written (sqlite3_update_hook); the bits say which tables a transaction
  * touched, so a listener hears "check-ins changed" without any module announcing it. */
 static const struct { const char *name; unsigned bit; } TABLE_BITS[] = {
-	{"person", STORE_T_PERSON}, {"person_token", STORE_T_PERSON}, {"checkin", STORE_T_CHECKIN},
+	{"person", STORE_T_PERSON}, {"checkin", STORE_T_CHECKIN},
 	{"commitment", STORE_T_COMMITMENT}, {"agenda_state", STORE_T_AGENDA},
 	{"agenda_log", STORE_T_AGENDA}, {"outbox", STORE_T_OUTBOX}, {"print_job", STORE_T_PRINT},
 	{"meta", STORE_T_META},

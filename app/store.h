@@ -19,8 +19,7 @@
  * The schema (see SCHEMA in store.c) is shared by all modules:
  *   meta(key, value)                        settings such as the PIN lockout
  *   person(id, uuid, external_id, first_name, last_name, email, phone, postcode, lang, source,
- *          consent_version, consent_at, created_at, updated_at, duplicate_of)
- *   person_token(token, person_id)          normalised name/email prefixes for search
+ *          consent_version, consent_at, created_at, updated_at, duplicate_of, rev)
  *   checkin(id, uuid, event, person_id, at, clock_synced, method, undone_at)
  *   commitment(id, uuid, event, person_id, role, role_kind, team, details, lang, created_at,
  *              updated_at, cancelled_at)
@@ -63,7 +62,7 @@ int store_tx_commit(struct store *s);
 void store_tx_rollback(struct store *s);
 
 /* What a committed transaction wrote, as bits of the tables it touched. */
-#define STORE_T_PERSON     0x01u  /* person, person_token */
+#define STORE_T_PERSON     0x01u
 #define STORE_T_CHECKIN    0x02u
 #define STORE_T_COMMITMENT 0x04u
 #define STORE_T_AGENDA     0x08u  /* agenda_state, agenda_log */

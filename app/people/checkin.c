@@ -2,6 +2,7 @@
 #include "people.h"
 #include "phone_intl.h"
 #include "people/internal.h"
+#include "people/index.h"
 #include "clock.h"
 #include "i18n.h"
 #include "outbox.h"
@@ -327,26 +328,8 @@ int people_walkin(struct store *s, const struct clock *c, const char *event,
 			if (rc < 0)
 				goto fail;
 			/* The email may be new: search by it too. */
-			st = store_stmt(s, "SELECT first_name, last_name, email FROM person WHERE id = ?1");
-			if (!st)
+			if (people_index_touch(s, id) < 0)
 				goto fail;
-			store_bind_int(st, 1, id);
-			int step = store_step(st);
-			if (step < 0) {
-				store_reset(st);
-				goto fail;
-			}
-			if (step == STORE_ROW) {
-				char f[PEOPLE_NAME_MAX], l[PEOPLE_NAME_MAX], em[320];
-				str_copy(f, sizeof(f), store_col_text(st, 0));
-				str_copy(l, sizeof(l), store_col_text(st, 1));
-				str_copy(em, sizeof(em), store_col_text(st, 2));
-				store_reset(st);
-				if (people_tokens_write(s, id, f, l, em, 0) < 0)
-					goto fail;
-			} else {
-				store_reset(st);
-			}
 			if (person_outbox(s, c, id) < 0)
 				goto fail;
 		}
@@ -383,8 +366,7 @@ int people_walkin(struct store *s, const struct clock *c, const char *event,
 		if (rc < 0)
 			goto fail;
 		id = store_last_id(s);
-		if (people_tokens_write(s, id, first, w->consent ? last : li, w->consent ? email : NULL,
-				 1) < 0)
+		if (people_index_touch(s, id) < 0)
 			goto fail;
 		if (w->consent && person_outbox(s, c, id) < 0)
 			goto fail;

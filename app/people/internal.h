@@ -25,9 +25,6 @@ int people_trimmed(const char *s, char *out, size_t size);
 void people_ascii_lower(char *s);
 /* A postcode in the form stored; -1 when it is not one. */
 int people_postcode_norm(const char *in, char *out);
-/* Writes person id's search tokens (fresh: the person has none yet). */
-int people_tokens_write(struct store *s, int64_t id, const char *first, const char *last,
-			const char *email, int fresh);
 /* The person with this external id, else email, else phone (people.h's merge rule): the id, 0
  * when none, -1 on error. */
 int64_t people_person_find(struct store *s, const char *ext, const char *email, const char *phone);

@@ -1,6 +1,7 @@
 /* People: normalising, validating, masking and storing a person (people.h). */
 #include "people.h"
 #include "people/internal.h"
+#include "people/index.h"
 #include "clock.h"
 #include "i18n.h"
 #include "outbox.h"
@@ -335,41 +336,6 @@ int people_walkin_validate(const struct people_walkin *w, struct people_walkin_e
 	return e->count;
 }
 
-/* ---- tokens ---- */
-
-/* Writes a person's search tokens; fresh: a new person, with no tokens to delete first. */
-int people_tokens_write(struct store *s, int64_t id, const char *first, const char *last,
-			const char *email, int fresh)
-{
-	struct textnorm_tokens t;
-	textnorm_tokens_init(&t);
-	textnorm_tokens_name(&t, 'f', first);
-	textnorm_tokens_name(&t, 'l', last);
-	textnorm_tokens_email(&t, email);
-	struct store_stmt *del = store_stmt(s, "DELETE FROM person_token WHERE person_id = ?1");
-	struct store_stmt *ins = store_stmt(s,
-		"INSERT OR IGNORE INTO person_token(token, person_id) VALUES (?1, ?2)");
-	if (!del || !ins)
-		return -1;
-	int rc = 0;
-	if (!fresh) {
-		store_bind_int(del, 1, id);
-		rc = store_step(del);
-		store_reset(del);
-		if (rc < 0)
-			return -1;
-	}
-	for (int i = 0; i < t.n; i++) {
-		store_bind_text(ins, 1, t.tok[i]);
-		store_bind_int(ins, 2, id);
-		rc = store_step(ins);
-		store_reset(ins);
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* ---- finding and storing people ---- */
 
 /* Steps st and returns the id in its first column: 0 without a row, -1 on an error. */
@@ -507,7 +473,7 @@ static int upsert_norm(struct store *s, int64_t now, const struct norm_person *n
 		if (rc < 0)
 			return -1;
 		id = store_last_id(s);
-		if (people_tokens_write(s, id, n->first, n->last, n->email, 1) < 0)
+		if (people_index_touch(s, id) < 0)
 			return -1;
 		if (id_out)
 			*id_out = id;
@@ -552,7 +518,7 @@ static int upsert_norm(struct store *s, int64_t now, const struct norm_person *n
 		store_reset(up);
 		if (rc < 0)
 			goto out;
-		if (names && people_tokens_write(s, id, cur[1], cur[2], cur[3], 0) < 0)
+		if (names && people_index_touch(s, id) < 0)
 			goto out;
 		ret = PEOPLE_MERGED;
 	}
@@ -731,8 +697,7 @@ static const char SQL_BULK_TABLES[] =
 	"CREATE TEMP TABLE IF NOT EXISTS people_bulk(seq INTEGER PRIMARY KEY, ext TEXT,"
 	" first TEXT NOT NULL, last TEXT NOT NULL, email TEXT, phone TEXT, postcode TEXT,"
 	" touched INTEGER NOT NULL DEFAULT 0);"
-	"CREATE TEMP TABLE IF NOT EXISTS people_bulk_token(token TEXT NOT NULL, pid INTEGER NOT NULL);"
-	"DELETE FROM temp.people_bulk; DELETE FROM temp.people_bulk_token;";
+	"DELETE FROM temp.people_bulk;";
 
 /* A row is "touched" when one of its keys is another row's or a stored person's: only those
  * can merge, so only those need people_upsert()'s lookups in file order. The rest are new
@@ -814,7 +779,7 @@ int people_bulk_add(struct people_bulk *b, const struct people_in *p)
 	return rc < 0 ? -1 : 0;
 }
 
-/* Drops the secondary indexes of person and person_token (their SQL kept to create them
+/* Drops the secondary indexes of person (their SQL kept to create them
  * again): inserting a large load in key order and sorting each index once afterwards is
  * cheaper than a random B-tree insert per index per row. The caller's transaction covers it:
  * a rollback brings them back. */
@@ -822,7 +787,7 @@ static int indexes_drop(struct people_bulk *b)
 {
 	struct store_stmt *st = store_stmt(b->s,
 		"SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-		" AND tbl_name IN ('person', 'person_token') ORDER BY name");
+		" AND tbl_name = 'person' ORDER BY name");
 	if (!st)
 		return -1;
 	char names[BULK_INDEXES_MAX][64];
@@ -858,63 +823,24 @@ static int indexes_create(struct people_bulk *b)
 	return 0;
 }
 
-/* Tokens go to people_bulk_token TOK_BATCH rows per statement: one step per token was a third
- * of the time spent writing new people. */
-#define TOK_BATCH 16
-#define TOK_PAIR "(?, ?)"
-#define TOK_PAIRS4 TOK_PAIR ", " TOK_PAIR ", " TOK_PAIR ", " TOK_PAIR
-static const char SQL_TOK_BATCH[] = "INSERT INTO temp.people_bulk_token(token, pid) VALUES "
-	TOK_PAIRS4 ", " TOK_PAIRS4 ", " TOK_PAIRS4 ", " TOK_PAIRS4;
-static const char SQL_TOK_ONE[] =
-	"INSERT INTO temp.people_bulk_token(token, pid) VALUES (?, ?)";
-
-struct tok_batch {
-	int n;
-	char tok[TOK_BATCH][TEXTNORM_TOKEN_MAX];
-	int64_t pid[TOK_BATCH];
-};
-
-/* Writes the batched tokens: all in one statement when the batch is full, else one by one. */
-static int tok_flush(struct store *s, struct tok_batch *tb)
-{
-	int full = tb->n == TOK_BATCH;
-	struct store_stmt *st = store_stmt(s, full ? SQL_TOK_BATCH : SQL_TOK_ONE);
-	if (!st)
-		return -1;
-	for (int i = 0; i < tb->n; i++) {
-		int at = full ? 2 * i : 0;
-		store_bind_text(st, at + 1, tb->tok[i]);
-		store_bind_int(st, at + 2, tb->pid[i]);
-		if (full && i < tb->n - 1)
-			continue;
-		int rc = store_step(st);
-		store_reset(st);
-		if (rc < 0)
-			return -1;
-	}
-	tb->n = 0;
-	return 0;
-}
-
-/* Inserts the untouched rows as new people with ids from max(id) + 1 in file order, and their
- * tokens into people_bulk_token. */
+/* Inserts the untouched rows as new people with ids from max(id) + 1 in file order, all with
+ * the next rev (people/index.h: the search index reads them as one change). */
 static int bulk_insert_new(struct people_bulk *b, int (*row)(void *ctx, int status), void *ctx)
 {
 	struct store *s = b->s;
 	int64_t id = store_query_int(s, "SELECT coalesce(max(id), 0) FROM main.person");
-	if (id < 0)
+	int64_t rev = store_query_int(s, "SELECT coalesce(max(rev), 0) + 1 FROM main.person");
+	if (id < 0 || rev < 0)
 		return -1;
 	struct store_stmt *sel = store_stmt(s,
 		"SELECT ext, first, last, email, phone, postcode FROM temp.people_bulk "
 		"WHERE touched = 0 ORDER BY seq");
 	struct store_stmt *ins = store_stmt(s,
 		"INSERT INTO main.person(id, uuid, external_id, first_name, last_name, email, phone,"
-		" postcode, source, created_at, updated_at) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'roster', ?9, ?9)");
+		" postcode, source, created_at, updated_at, rev) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'roster', ?9, ?9, ?10)");
 	if (!sel || !ins)
 		return -1;
-	struct textnorm_tokens t;
-	struct tok_batch batch = { .n = 0 }, *tb = &batch;
 	int rc;
 	while ((rc = store_step(sel)) == STORE_ROW) {
 		char uuid[37];
@@ -928,33 +854,16 @@ static int bulk_insert_new(struct people_bulk *b, int (*row)(void *ctx, int stat
 		store_bind_text(ins, 4, store_col_text(sel, 1));
 		store_bind_text(ins, 5, store_col_text(sel, 2));
 		store_bind_int(ins, 9, b->now);
+		store_bind_int(ins, 10, rev);
 		int irc = store_step(ins);
 		store_reset(ins);
-		if (irc < 0)
-			goto fail;
-		textnorm_tokens_init(&t);
-		textnorm_tokens_name(&t, 'f', store_col_text(sel, 1));
-		textnorm_tokens_name(&t, 'l', store_col_text(sel, 2));
-		textnorm_tokens_email(&t, store_col_text(sel, 3));
-		for (int i = 0; i < t.n; i++) {
-			memcpy(tb->tok[tb->n], t.tok[i], sizeof(t.tok[i]));
-			tb->pid[tb->n++] = id;
-			if (tb->n == TOK_BATCH && tok_flush(s, tb) < 0)
-				goto fail;
+		if (irc < 0 || (row && row(ctx, PEOPLE_INSERTED) < 0)) {
+			store_reset(sel);
+			return -1;
 		}
-		if (row && row(ctx, PEOPLE_INSERTED) < 0)
-			goto fail;
 	}
 	store_reset(sel);
-	if (rc < 0 || tok_flush(s, tb) < 0)
-		goto fail;
-	/* In key order, the primary key B-tree of person_token grows at its end (or in runs
-	 * where it already has tokens) instead of splitting pages all over it. */
-	return store_exec(s, "INSERT OR IGNORE INTO main.person_token(token, person_id) "
-			  "SELECT token, pid FROM temp.people_bulk_token ORDER BY token, pid");
-fail:
-	store_reset(sel);
-	return -1;
+	return rc < 0 ? -1 : 0;
 }
 
 /* The touched rows through people_upsert()'s merge, in file order. */
@@ -1013,7 +922,7 @@ void people_bulk_abort(struct people_bulk *b)
 	if (!b)
 		return;
 	/* A failed DELETE only keeps the rows until the connection closes or the next load. */
-	store_exec(b->s, "DELETE FROM temp.people_bulk; DELETE FROM temp.people_bulk_token;");
+	store_exec(b->s, "DELETE FROM temp.people_bulk");
 	for (int i = 0; i < b->nindex; i++)
 		free(b->index_sql[i]);
 	free(b);

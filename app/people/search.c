@@ -1,6 +1,7 @@
 /* People: the search at the door and at the sign-up table (people.h, "Search"). */
 #include "people.h"
 #include "people/internal.h"
+#include "people/index.h"
 #include "clock.h"
 #include "i18n.h"
 #include "outbox.h"
@@ -120,54 +121,42 @@ static void range_end(const char *lo, char *hi, size_t size)
 }
 
 /* Bounded count of tokens with this prefix in any kind: how selective a word is. */
-static int word_count(struct store *s, const char *word, int cap)
+static int word_count(const struct people_index *ix, const char *word, int cap)
 {
-	struct store_stmt *st = store_stmt(s,
-		"SELECT count(*) FROM (SELECT 1 FROM person_token WHERE token >= ?1 AND token < ?2 "
-		"LIMIT ?3)");
-	if (!st)
-		return -1;
 	int total = 0;
 	for (const char *k = "fle"; *k && total < cap; k++) {
 		char lo[TEXTNORM_TOKEN_MAX], hi[TEXTNORM_TOKEN_MAX];
 		str_fmt(lo, sizeof(lo), "%c:%s", *k, word);
 		range_end(lo, hi, sizeof(hi));
-		store_bind_text(st, 1, lo);
-		store_bind_text(st, 2, hi);
-		store_bind_int(st, 3, cap - total);
-		if (store_step(st) != STORE_ROW) {
-			store_reset(st);
-			return -1;
-		}
-		total += (int)store_col_int(st, 0);
-		store_reset(st);
+		total += people_index_count(ix, lo, hi, cap - total);
 	}
 	return total;
 }
 
-/* Scores person id against every query word from its tokens: the sum of the best per-word
- * scores, -1 when a word matches none of them, -2 with err_msg() when the store failed. */
-static int person_score(struct store *s, int64_t id, char words[][TEXTNORM_WORD_MAX], int nw)
+/* The best per-word scores of person id into best[nw] (99: the word matches none of its
+ * tokens). */
+static void person_best(const struct people_index *ix, int64_t id,
+			char words[][TEXTNORM_WORD_MAX], int nw, int *best)
 {
-	int best[TEXTNORM_QUERY_WORDS];
+	const char *toks[TEXTNORM_TOKENS_MAX];
+	int n = people_index_tokens(ix, id, toks, TEXTNORM_TOKENS_MAX);
 	for (int i = 0; i < nw; i++)
 		best[i] = 99;
-	struct store_stmt *st = store_stmt(s, "SELECT token FROM person_token WHERE person_id = ?1");
-	if (!st)
-		return -1;
-	store_bind_int(st, 1, id);
-	int rc;
-	while ((rc = store_step(st)) == STORE_ROW) {
-		const char *tok = store_col_text(st, 0);
+	for (int t = 0; t < n; t++)
 		for (int i = 0; i < nw; i++) {
-			int sc = match_score(tok, words[i]);
+			int sc = match_score(toks[t], words[i]);
 			if (sc >= 0 && sc < best[i])
 				best[i] = sc;
 		}
-	}
-	store_reset(st);
-	if (rc < 0)
-		return -2; /* the store failed: not "no match" (-1) */
+}
+
+/* Scores person id against every query word: the sum of the best per-word scores, -1 when a
+ * word matches none of its tokens. */
+static int person_score(const struct people_index *ix, int64_t id,
+			char words[][TEXTNORM_WORD_MAX], int nw)
+{
+	int best[TEXTNORM_QUERY_WORDS];
+	person_best(ix, id, words, nw, best);
 	int sum = 0;
 	for (int i = 0; i < nw; i++) {
 		if (best[i] == 99)
@@ -176,20 +165,6 @@ static int person_score(struct store *s, int64_t id, char words[][TEXTNORM_WORD_
 	}
 	return sum;
 }
-
-/* The driving word's token range ?1..?2, at most ?3 rows of it, and up to two more words
- * ?4..?5, ?6..?7 that must prefix one of the same person's tokens (any kind: "f:" cut off). */
-static const char *const SQL_SCAN[3] = {
-	"SELECT person_id FROM person_token WHERE token >= ?1 AND token < ?2 LIMIT ?3",
-	"SELECT a.person_id FROM (SELECT person_id FROM person_token WHERE token >= ?1 AND "
-	"token < ?2 LIMIT ?3) a WHERE EXISTS (SELECT 1 FROM person_token b WHERE "
-	"b.person_id = a.person_id AND substr(b.token, 3) >= ?4 AND substr(b.token, 3) < ?5)",
-	"SELECT a.person_id FROM (SELECT person_id FROM person_token WHERE token >= ?1 AND "
-	"token < ?2 LIMIT ?3) a WHERE EXISTS (SELECT 1 FROM person_token b WHERE "
-	"b.person_id = a.person_id AND substr(b.token, 3) >= ?4 AND substr(b.token, 3) < ?5) "
-	"AND EXISTS (SELECT 1 FROM person_token b WHERE b.person_id = a.person_id AND "
-	"substr(b.token, 3) >= ?6 AND substr(b.token, 3) < ?7)",
-};
 
 /* Open-addressing set of person ids seen during one search. */
 static int seen_add(int64_t *set, int64_t id)
@@ -217,24 +192,20 @@ static int seen_has(const int64_t *set, int64_t id)
 
 /* The people with a token starting with word (any kind) into set[SEEN_SLOTS], and the first
  * SET_ITER_MAX of them into ids[] (*nids counts them all). 1, or 0 when there are more than
- * SET_MAX such tokens (the word is too common to be worth it), -1 on error. */
-static int id_set_of(struct store *s, const char *word, int64_t *set, int64_t *ids, int *nids)
+ * SET_MAX such tokens (the word is too common to be worth it). */
+static int id_set_of(const struct people_index *ix, const char *word, int64_t *set, int64_t *ids,
+		     int *nids)
 {
-	struct store_stmt *st = store_stmt(s, SQL_SCAN[0]);
-	if (!st)
-		return -1;
 	int rows = 0;
 	*nids = 0;
 	for (const char *k = "fle"; *k; k++) {
 		char lo[TEXTNORM_TOKEN_MAX], hi[TEXTNORM_TOKEN_MAX];
 		str_fmt(lo, sizeof(lo), "%c:%s", *k, word);
 		range_end(lo, hi, sizeof(hi));
-		store_bind_text(st, 1, lo);
-		store_bind_text(st, 2, hi);
-		store_bind_int(st, 3, SET_MAX + 1 - rows);
-		int rc;
-		while ((rc = store_step(st)) == STORE_ROW) {
-			int64_t id = store_col_int(st, 0);
+		struct people_index_cursor c;
+		int64_t id;
+		people_index_range(ix, lo, hi, &c);
+		while (rows < SET_MAX + 1 && people_index_next(&c, &id)) {
 			if (seen_add(set, id)) {
 				if (*nids < SET_ITER_MAX)
 					ids[*nids] = id;
@@ -242,9 +213,6 @@ static int id_set_of(struct store *s, const char *word, int64_t *set, int64_t *i
 			}
 			rows++;
 		}
-		store_reset(st);
-		if (rc < 0)
-			return -1;
 		if (rows > SET_MAX)
 			return 0;
 	}
@@ -260,17 +228,13 @@ static int cand_cmp(const void *a, const void *b)
 }
 
 /* A small set: score every person in it and keep the best max. */
-static int search_small_set(struct store *s, const int64_t *ids, int nids,
+static int search_small_set(const struct people_index *ix, const int64_t *ids, int nids,
 			    char words[][TEXTNORM_WORD_MAX], int nw, struct hit *hits, int max)
 {
 	struct hit *c = xcalloc((size_t)nids, sizeof(*c));
 	int n = 0;
 	for (int i = 0; i < nids; i++) {
-		int score = person_score(s, ids[i], words, nw);
-		if (score == -2) {
-			free(c);
-			return -1;
-		}
+		int score = person_score(ix, ids[i], words, nw);
 		if (score >= 0) {
 			c[n].id = ids[i];
 			c[n].score = score;
@@ -286,6 +250,52 @@ static int search_small_set(struct store *s, const int64_t *ids, int nids,
 	}
 	free(c);
 	return n;
+}
+
+/* The driving word's candidates in one tier, with the other words checked: what the scan of
+ * the person_token table returned, in the same order and under the same bounds, so the lists
+ * are the ones people saw before (see people.h, "Bound"). insql: how many of the other words
+ * (the first ones of other[]) a candidate must match to be counted as seen. */
+static int scan_tier(const struct people_index *ix, const char *lo, const char *hi,
+		     char words[][TEXTNORM_WORD_MAX], int nw, const int *other, int insql,
+		     const int64_t *filter, int64_t *seen, int *nseen, int tier, struct hit *hits,
+		     int *nhits, int max)
+{
+	struct people_index_cursor c;
+	int64_t id;
+	int rows = 0;
+	people_index_range(ix, lo, hi, &c);
+	while (*nhits < max && *nseen < SEEN_SLOTS / 2 && rows < SEARCH_SCAN_MAX &&
+	       people_index_next(&c, &id)) {
+		rows++;
+		/* With a set (two words) nothing is checked before it (insql is 0). */
+		if (filter && !seen_has(filter, id))
+			continue;
+		int best[TEXTNORM_QUERY_WORDS];
+		if (nw > 1) {
+			person_best(ix, id, words, nw, best);
+			int pass = 1;
+			for (int k = 0; k < insql; k++)
+				pass &= best[other[k]] != 99;
+			if (!pass)
+				continue;
+		}
+		if (!seen_add(seen, id))
+			continue;
+		(*nseen)++;
+		int score = tier;
+		if (nw > 1) {
+			score = 0;
+			for (int i = 0; i < nw && score >= 0; i++)
+				score = best[i] == 99 ? -1 : score + best[i];
+		}
+		if (score < 0)
+			continue;
+		hits[*nhits].id = id;
+		hits[*nhits].score = score;
+		(*nhits)++;
+	}
+	return 0;
 }
 
 int people_search(struct store *s, const char *event, const char *query,
@@ -307,9 +317,11 @@ int people_search(struct store *s, const char *event, const char *query,
 	}
 	if (longest < 2)
 		return 0;
-	/* Two words: collect the people matching the rarer one into a set by sequential range
-	 * scans, then scan the other in tier order and keep those in the set. Random lookups per
-	 * candidate (the EXISTS below) cost about ten times more per row. */
+	const struct people_index *ix = people_index_of(s);
+	if (!ix)
+		return -1;
+	/* Two words: collect the people matching the rarer one into a set, then walk the other in
+	 * tier order and keep those in the set. */
 	int64_t *filter = NULL;
 	int64_t set_ids[SET_ITER_MAX];
 	int nset = 0;
@@ -318,12 +330,7 @@ int people_search(struct store *s, const char *event, const char *query,
 		int w = textnorm_chars(words[0]) >= textnorm_chars(words[1]) ? 0 : 1;
 		if (textnorm_chars(words[1 - w]) >= 2) {
 			filter = xcalloc(SEEN_SLOTS, sizeof(*filter));
-			int rc = id_set_of(s, words[w], filter, set_ids, &nset);
-			if (rc < 0) {
-				free(filter);
-				return -1;
-			}
-			if (rc == 0) {
+			if (id_set_of(ix, words[w], filter, set_ids, &nset) == 0) {
 				free(filter);
 				filter = NULL;
 			} else {
@@ -337,9 +344,7 @@ int people_search(struct store *s, const char *event, const char *query,
 		for (int i = 0; i < nw; i++) {
 			if (textnorm_chars(words[i]) < 2)
 				continue;
-			int cnt = word_count(s, words[i], COUNT_CAP);
-			if (cnt < 0)
-				return -1;
+			int cnt = word_count(ix, words[i], COUNT_CAP);
 			/* Counts stop at the cap; between two capped words the longer is rarer. */
 			if (best < 0 || cnt < best ||
 			    (cnt == best && textnorm_chars(words[i]) > textnorm_chars(words[drive]))) {
@@ -348,7 +353,8 @@ int people_search(struct store *s, const char *event, const char *query,
 			}
 		}
 	}
-	/* The other words (up to two) are checked inside SQLite, the rest here. */
+	/* A candidate of the driving word must match up to two other words to be counted against
+	 * the bounds (the scan checked those inside SQLite), the rest when it is scored. */
 	int other[TEXTNORM_QUERY_WORDS], nother = 0;
 	for (int i = 0; i < nw; i++)
 		if (i != drive)
@@ -357,16 +363,10 @@ int people_search(struct store *s, const char *event, const char *query,
 	int64_t *seen = xcalloc(SEEN_SLOTS, sizeof(*seen));
 	struct hit *hits = xcalloc((size_t)max, sizeof(*hits));
 	int nhits = 0, nseen = 0, ret = -1;
-	struct store_stmt *st = store_stmt(s, SQL_SCAN[insql]);
-	if (!st)
-		goto out;
 	/* Few people match the set word: score them all, no scan (and no scan bound). */
 	int small = filter && nset <= SET_ITER_MAX;
-	if (small) {
-		nhits = search_small_set(s, set_ids, nset, words, nw, hits, max);
-		if (nhits < 0)
-			goto out;
-	}
+	if (small)
+		nhits = search_small_set(ix, set_ids, nset, words, nw, hits, max);
 	/* Tiers of the driving word: exact first/last/email, then prefix first/last/email. An exact
 	 * token "f:w" is the range [f:w, f:w\x01) as no token holds a control character. */
 	for (int tier = 0; !small && tier < 6 && nhits < max; tier++) {
@@ -378,48 +378,28 @@ int people_search(struct store *s, const char *event, const char *query,
 			range_end(lo, hi, sizeof(hi));
 			str_fmt(lo, sizeof(lo), "%c:%s\x01", "fle"[tier % 3], words[drive]);
 		}
-		store_bind_text(st, 1, lo);
-		store_bind_text(st, 2, hi);
-		store_bind_int(st, 3, SEARCH_SCAN_MAX);
-		for (int k = 0; k < insql; k++) {
-			char whi[TEXTNORM_WORD_MAX];
-			range_end(words[other[k]], whi, sizeof(whi));
-			store_bind_text(st, 4 + 2 * k, words[other[k]]);
-			store_bind_text(st, 5 + 2 * k, whi);
-		}
-		int rc = 0;
-		while (nhits < max && nseen < SEEN_SLOTS / 2 && (rc = store_step(st)) == STORE_ROW) {
-			int64_t id = store_col_int(st, 0);
-			if (filter && !seen_has(filter, id))
-				continue;
-			if (!seen_add(seen, id))
-				continue;
-			nseen++;
-			int score = nw > 1 ? person_score(s, id, words, nw) : tier;
-			if (score == -2) {
-				rc = -1;
-				break;
-			}
-			if (score < 0)
-				continue;
-			hits[nhits].id = id;
-			hits[nhits].score = score;
-			nhits++;
-		}
-		store_reset(st);
+		scan_tier(ix, lo, hi, words, nw, other, insql, filter, seen, &nseen, tier, hits,
+			  &nhits, max);
+	}
+	/* The index may know a person a moment longer than the table does (a rebuild under way);
+	 * the row is the truth. */
+	int n = 0;
+	for (int i = 0; i < nhits; i++) {
+		int rc = people_get(s, event, hits[i].id, &hits[n].r);
 		if (rc < 0)
 			goto out;
+		if (rc == 0)
+			continue;
+		hits[n].id = hits[i].id;
+		hits[n].score = hits[i].score;
+		textnorm_fold(hits[n].r.first_name, TEXTNORM_PRIMARY, hits[n].key,
+			      sizeof(hits[n].key));
+		n++;
 	}
-	for (int i = 0; i < nhits; i++) {
-		if (people_get(s, event, hits[i].id, &hits[i].r) != 1)
-			goto out;
-		textnorm_fold(hits[i].r.first_name, TEXTNORM_PRIMARY, hits[i].key,
-			      sizeof(hits[i].key));
-	}
-	qsort(hits, (size_t)nhits, sizeof(*hits), hit_cmp);
-	keep_namesakes_together(hits, nhits, out);
-	tell_apart(out, nhits);
-	ret = nhits;
+	qsort(hits, (size_t)n, sizeof(*hits), hit_cmp);
+	keep_namesakes_together(hits, n, out);
+	tell_apart(out, n);
+	ret = n;
 out:
 	free(filter);
 	free(seen);

@@ -4,6 +4,7 @@
 #include "sync/internal.h"
 #include "people.h"
 #include "people/internal.h"
+#include "people/index.h"
 #include "store.h"
 #include "textnorm.h"
 #include "util.h"
@@ -151,7 +152,7 @@ static int64_t person_insert(struct store *s, const char *uuid, const char *ext,
 	if (rc < 0)
 		return -1;
 	int64_t id = store_last_id(s);
-	if (people_tokens_write(s, id, first, last ? last : "", cv ? email : NULL, 1) < 0)
+	if (people_index_touch(s, id) < 0)
 		return -1;
 	return id;
 }
@@ -238,22 +239,8 @@ static int apply_person(struct store *s, json_t *o)
 	store_reset(st);
 	if (rc < 0)
 		return -1;
-	st = store_stmt(s, "SELECT first_name, last_name, CASE WHEN consent_version IS NOT NULL "
-			   "THEN email END FROM person WHERE id = ?1");
-	if (!st)
-		return -1;
-	store_bind_int(st, 1, id);
-	rc = store_step(st);
-	if (rc == STORE_ROW) {
-		char f[PEOPLE_NAME_MAX], l[PEOPLE_NAME_MAX], em[320];
-		str_copy(f, sizeof(f), store_col_text(st, 0));
-		str_copy(l, sizeof(l), store_col_text(st, 1));
-		str_copy(em, sizeof(em), store_col_text(st, 2));
-		store_reset(st);
-		return people_tokens_write(s, id, f, l, em[0] ? em : NULL, 0) < 0 ? -1 : 1;
-	}
-	store_reset(st);
-	return rc < 0 ? -1 : 1;
+	/* The email may be new: the door's search finds the person by it too. */
+	return people_index_touch(s, id) < 0 ? -1 : 1;
 }
 
 /* ---- check-ins ----
