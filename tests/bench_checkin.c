@@ -3,6 +3,7 @@
  * full-scan LIKE '%...%' query. Prints figures; asserts nothing about time. */
 #include "clock.h"
 #include "people.h"
+#include "people/index.h"
 #include "roster.h"
 #include "store.h"
 #include "util.h"
@@ -100,6 +101,14 @@ int main(void)
 			people_search(s, "bench", getenv("BENCH_QUERY"), pr, 8);
 		printf("\"%s\" x1000: %.3f ms each\n", getenv("BENCH_QUERY"), (now_s() - t0));
 	}
+	/* The search index of this connection: its first search waits for the build (at the door:
+	 * the second letter typed, once per start; later imports are built in the background). */
+	struct people_index_stats ist;
+	t0 = now_s();
+	if (people_index_stats(s, &ist) < 0)
+		die("%s", err_msg());
+	printf("search index: built in %.0f ms (waited %.0f ms), %.1f MB for %lld people\n",
+	       ist.build_ms, (now_s() - t0) * 1e3, ist.bytes / 1e6, (long long)ist.people);
 	/* Typing, one keystroke at a time. */
 	static const char *const typed[] = {
 		"søren kierkegaard", "anne hansen", "oberg asa", "ærø", "aero", "marie louise", "jens n",

@@ -4,10 +4,12 @@
  * bytes each wrote (/proc/self/io write_bytes; the CLI's from its own /proc entry via `sh -c`).
  * Also the bounded-memory check that was the 1,000,000-row test in test_roster.c. Prints
  * figures; asserts nothing about time. BENCH_ROWS=N runs that size only; BENCH_RUNS=N (3)
- * repeats the smaller size and reports the medians. */
+ * repeats the smaller size and reports the medians. After each import, the search index a new
+ * connection builds from the roster: its build time and bytes. */
 #include "clock.h"
 #include "core/import.h"
 #include "people.h"
+#include "people/index.h"
 #include "roster.h"
 #include "store.h"
 #include "util.h"
@@ -58,6 +60,8 @@ static long maxrss_mb(void)
 struct figures {
 	double ours, cli;
 	long long ours_bytes, cli_bytes;
+	double index_ms;
+	size_t index_bytes;
 };
 
 static void one_size(const char *base, long rows, int run, struct figures *fig)
@@ -122,9 +126,21 @@ static void one_size(const char *base, long rows, int run, struct figures *fig)
 		       "%.2fx that\n", rows, fig->cli * 1e3, fig->cli * 1e6 / rows, cb / 1e6,
 		       fig->ours / fig->cli);
 
+	/* The search index of a connection opened after the import: built in its thread from the
+	 * person table, which the first search of the connection waits for. */
 	struct store *s = store_open(dir);
 	if (!s)
 		die("%s", err_msg());
+	struct people_index_stats ist;
+	t0 = now_s();
+	if (people_index_stats(s, &ist) < 0)
+		die("%s", err_msg());
+	fig->index_ms = ist.build_ms;
+	fig->index_bytes = ist.bytes;
+	printf("%ld rows: search index built in %.0f ms (first search waited %.0f ms), %.1f MB "
+	       "(%.0f bytes/person), %lld tokens, %lld distinct\n", rows, ist.build_ms,
+	       (now_s() - t0) * 1e3, ist.bytes / 1e6, (double)ist.bytes / (double)rows,
+	       (long long)ist.tokens, (long long)ist.distinct);
 	struct people_result res[4];
 	if (people_search(s, "e", "kierkegaard", res, 4) < 1)
 		die("search after import found nothing");
@@ -141,7 +157,7 @@ static int cmp_double(const void *a, const void *b)
  * the two cores are shared, and a single run of either side can be off by half. */
 static void size_runs(const char *base, long rows, int runs, struct figures *med)
 {
-	double ours[9], cli[9];
+	double ours[9], cli[9], ix[9];
 	if (runs > 9)
 		runs = 9;
 	for (int i = 0; i < runs; i++) {
@@ -149,16 +165,20 @@ static void size_runs(const char *base, long rows, int runs, struct figures *med
 		one_size(base, rows, i, &f);
 		ours[i] = f.ours;
 		cli[i] = f.cli;
+		ix[i] = f.index_ms;
 		if (i == 0)
 			*med = f;
 	}
 	qsort(ours, (size_t)runs, sizeof(double), cmp_double);
 	qsort(cli, (size_t)runs, sizeof(double), cmp_double);
+	qsort(ix, (size_t)runs, sizeof(double), cmp_double);
 	med->ours = ours[runs / 2];
 	med->cli = cli[runs / 2];
+	med->index_ms = ix[runs / 2];
 	if (runs > 1)
 		printf("%ld rows, median of %d runs: ours %.0f ms, sqlite3 CLI .import %.0f ms; ours is "
-		       "%.2fx that\n", rows, runs, med->ours * 1e3, med->cli * 1e3, med->ours / med->cli);
+		       "%.2fx that; search index build %.0f ms, %.1f MB\n", rows, runs, med->ours * 1e3,
+		       med->cli * 1e3, med->ours / med->cli, med->index_ms, med->index_bytes / 1e6);
 }
 
 int main(void)
