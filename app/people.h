@@ -211,10 +211,12 @@ int people_upsert(struct store *s, const struct clock *c, const struct people_in
  * caller's transaction.
  *
  * people_bulk_begin() returns NULL with err_msg() on a database error. people_bulk_add()
- * normalises a row and keeps it in a TEMP table of this connection (0, PEOPLE_INVALID with
- * err_msg(), or -1); it may run before that transaction, while a file is still being read
- * (TEMP writes take no lock on the database). people_bulk_finish() then marks every row
- * that shares an external id, an email or a phone with another row or with a stored person;
+ * normalises a row and keeps it in a TEMP table of this connection, 16 rows per INSERT (0,
+ * PEOPLE_INVALID with err_msg(), or -1); it may run before that transaction, while a file is
+ * still being read (TEMP writes take no lock on the database). people_bulk_finish() then marks every row
+ * that shares an external id, an email or a phone with another row or with a stored person
+ * (into an empty table, when a hash of the keys seen while adding shows that no two rows
+ * share one, nothing is marked without asking SQLite);
  * the other rows cannot merge with anything, so they are inserted set-based (secondary
  * indexes rebuilt when the load is large; one person.rev for all, see people/index.h), and
  * the marked rows go through people_upsert()'s merge one by one, in file order. People the
