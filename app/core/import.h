@@ -18,9 +18,10 @@
  * transaction that also writes 'roster_sig', 'roster_result' and 'roster_report'. Readers on
  * other connections (WAL) are never blocked and see the old roster or the whole new one. A
  * writer (a check-in) waits for that last transaction: it is most of the import's time (about
- * 2.5 s of 3 s at 100,000 new people on a PC; not measured on a Pi, where the whole import took
- * 15-35 s before), so on a Pi a big roster can outlast the store's 5 s busy timeout. Making it
- * short needs a bulk insert in people.c; people_upsert() per row is what it costs now.
+ * 0.5 s of 0.75 s at 100,000 new people on a PC, people_bulk_*; not measured on a Pi, where the
+ * whole import took 15-35 s before the bulk merge), so on a Pi a very big roster can still
+ * outlast the store's 5 s busy timeout. The kiosk's search sees the new roster once its index
+ * is rebuilt in the background (people/index.h), a moment after the commit.
  *
  * Killed at any point (SIGKILL, power loss): the staging table vanishes with the connection and
  * the merge transaction is rolled back by SQLite, so the signature is not written and the next
