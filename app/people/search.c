@@ -256,10 +256,10 @@ static int search_small_set(const struct people_index *ix, const int64_t *ids, i
  * the person_token table returned, in the same order and under the same bounds, so the lists
  * are the ones people saw before (see people.h, "Bound"). insql: how many of the other words
  * (the first ones of other[]) a candidate must match to be counted as seen. */
-static int scan_tier(const struct people_index *ix, const char *lo, const char *hi,
-		     char words[][TEXTNORM_WORD_MAX], int nw, const int *other, int insql,
-		     const int64_t *filter, int64_t *seen, int *nseen, int tier, struct hit *hits,
-		     int *nhits, int max)
+static void scan_tier(const struct people_index *ix, const char *lo, const char *hi,
+		      char words[][TEXTNORM_WORD_MAX], int nw, const int *other, int insql,
+		      const int64_t *filter, int64_t *seen, int *nseen, int tier, struct hit *hits,
+		      int *nhits, int max)
 {
 	struct people_index_cursor c;
 	int64_t id;
@@ -295,7 +295,6 @@ static int scan_tier(const struct people_index *ix, const char *lo, const char *
 		hits[*nhits].score = score;
 		(*nhits)++;
 	}
-	return 0;
 }
 
 int people_search(struct store *s, const char *event, const char *query,
@@ -354,7 +353,7 @@ int people_search(struct store *s, const char *event, const char *query,
 		}
 	}
 	/* A candidate of the driving word must match up to two other words to be counted against
-	 * the bounds (the scan checked those inside SQLite), the rest when it is scored. */
+	 * the bounds (as the scan of the table did), the rest when it is scored. */
 	int other[TEXTNORM_QUERY_WORDS], nother = 0;
 	for (int i = 0; i < nw; i++)
 		if (i != drive)
