@@ -74,6 +74,12 @@ struct people_result {
 int people_search(struct store *s, const char *event, const char *query,
 		  struct people_result *out, int max);
 
+/* Starts building s's search index in the background (people/index.h) so the first keystroke
+ * does not wait for it, and asks for ready(ctx) each time a rebuild finishes (a new roster: from
+ * the builder's thread, so it may only set flags or post an event), so a screen showing results
+ * of the old index searches again. ready may be NULL. 0, or -1 with err_msg(). */
+int people_search_prepare(struct store *s, void (*ready)(void *ctx), void *ctx);
+
 /* One person by id: 1 found (filled), 0 not found, -1 error. */
 int people_get(struct store *s, const char *event, int64_t id, struct people_result *out);
 /* 1 when person id has a postcode (teams can be suggested from it), 0 when not or no such person,

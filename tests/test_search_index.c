@@ -9,6 +9,8 @@
 #include "store.h"
 #include "util.h"
 
+#include <pthread.h>
+
 #define EVENT "ev-1"
 
 static int setup(void **state)
@@ -174,6 +176,69 @@ static void failed_read_is_an_error(void **state)
 	store_close(fresh);
 }
 
+struct ready_count {
+	pthread_mutex_t lock;
+	pthread_cond_t cv;
+	int n;
+};
+
+static void ready_cb(void *ctx)
+{
+	struct ready_count *rc = ctx;
+	pthread_mutex_lock(&rc->lock);
+	rc->n++;
+	pthread_cond_broadcast(&rc->cv);
+	pthread_mutex_unlock(&rc->lock);
+}
+
+static void ready_wait(struct ready_count *rc, int n)
+{
+	pthread_mutex_lock(&rc->lock);
+	while (rc->n < n)
+		pthread_cond_wait(&rc->cv, &rc->lock);
+	pthread_mutex_unlock(&rc->lock);
+}
+
+/* The event core prepares the index when it opens, so the first keystroke does not wait, and
+ * is told when each build is ready: a screen that showed the old roster's results (the import
+ * was swapped in while they were searched) searches again and sees the new roster. */
+static void prepare_tells_when_each_build_is_ready(void **state)
+{
+	struct tu_db *f = *state;
+	struct people_result r[PEOPLE_SEARCH_MAX];
+	roster(f);
+	struct ready_count rc = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+	assert_int_equal(people_search_prepare(f->s, ready_cb, &rc), 0);
+	/* The first build is waited for by the first search: nobody saw an older index. */
+	assert_int_equal(search(f->s, "soren", r), 1);
+
+	struct store *worker = store_open(f->dir);
+	assert_non_null(worker);
+	struct people_bulk *b = people_bulk_begin(worker, &f->c);
+	assert_non_null(b);
+	for (int i = 0; i < PEOPLE_INDEX_DELTA_MAX + 10; i++) {
+		char ext[16];
+		snprintf(ext, sizeof(ext), "N%d", i);
+		struct people_in p = { ext, "Zed", "Zander", NULL, NULL, NULL };
+		assert_int_equal(people_bulk_add(b, &p), 0);
+	}
+	assert_int_equal(store_tx_begin(worker), 0);
+	assert_int_equal(people_bulk_finish(b, NULL, NULL), 0);
+	assert_int_equal(store_tx_commit(worker), 0);
+	store_close(worker);
+
+	/* The search that notices the import starts the rebuild; when it is ready we are told,
+	 * and the search asked again finds the new roster. */
+	assert_true(search(f->s, "zed", r) >= 0);
+	ready_wait(&rc, 1);
+	assert_int_equal(search(f->s, "zed", r), PEOPLE_SEARCH_MAX);
+	/* Told nothing more while nothing is built (and never told after the store closed). */
+	assert_int_equal(search(f->s, "soren", r), 1);
+	pthread_mutex_lock(&rc.lock);
+	assert_int_equal(rc.n, 1);
+	pthread_mutex_unlock(&rc.lock);
+}
+
 /* The bytes the index holds grow with the people, not with the searches. */
 static void searching_allocates_nothing_lasting(void **state)
 {
@@ -197,6 +262,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(import_swaps_while_old_index_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_read_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(searching_allocates_nothing_lasting, setup, teardown),
+		cmocka_unit_test_setup_teardown(prepare_tells_when_each_build_is_ready, setup,
+						teardown),
 	};
 	return RUN_TESTS(tests);
 }

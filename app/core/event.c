@@ -165,6 +165,11 @@ static void start_sync(struct event *ev)
 }
 
 /* Status changes reported by the workers, on their threads. */
+static void search_ready(void *ctx)
+{
+	event_touch(ctx, EVENT_BIT(EVENT_PEOPLE));
+}
+
 static void upload_changed(void *ctx)
 {
 	event_touch(ctx, EVENT_BIT(EVENT_UPLOAD));
@@ -306,6 +311,10 @@ struct event *event_open(const struct event_opts *o, int *disk_full)
 	start_printq(ev);
 	start_import(ev, o);
 	start_sync(ev);
+	/* The door's first keystroke finds the roster's index built (or being built) already;
+	 * a new roster's index, when ready, redraws the results that came from the old one. */
+	if (people_search_prepare(s, search_ready, ev) < 0)
+		fprintf(stderr, "barnstorm: the search index cannot be built yet: %s\n", err_msg());
 	store_on_commit(s, committed, ev);
 	return ev;
 }

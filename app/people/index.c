@@ -1,5 +1,6 @@
 /* People: the in-memory search index (people/index.h). */
 #include "people/index.h"
+#include "people.h"
 #include "store.h"
 #include "textnorm.h"
 #include "util.h"
@@ -361,6 +362,9 @@ struct people_index {
 	char ready_err[256];
 	double build_ms;
 	pthread_t thread;
+	int rebuilding;                 /* the build under way replaces a base */
+	void (*on_ready)(void *ctx);    /* people_search_prepare(): told when a rebuild is ready */
+	void *on_ready_ctx;
 };
 
 static double mono_ms(void)
@@ -430,8 +434,15 @@ static void *build_thread(void *arg)
 		str_copy(ix->ready_err, sizeof(ix->ready_err), err_msg());
 	ix->build_ms = mono_ms() - t0;
 	ix->done = 1;
+	/* The first build answers a search that waits for it; a rebuild replaces an index that
+	 * answered meanwhile, so whoever showed its results is told. */
+	void (*ready)(void *) = ix->rebuilding ? ix->on_ready : NULL;
+	void *ctx = ix->on_ready_ctx;
 	pthread_cond_broadcast(&ix->done_cv);
 	pthread_mutex_unlock(&ix->lock);
+	/* After the unlock: whoever is told searches again and takes the new base. */
+	if (ready)
+		ready(ctx);
 	return NULL;
 }
 
@@ -441,6 +452,7 @@ static int build_start(struct people_index *ix)
 		return 0;
 	ix->done = 0;
 	ix->ready = NULL;
+	ix->rebuilding = ix->base != NULL;
 	int rc = pthread_create(&ix->thread, NULL, build_thread, ix);
 	if (rc != 0)
 		return err_set("cannot start building the search index: %s", strerror(rc));
@@ -581,7 +593,7 @@ static int refresh(struct store *s, struct people_index *ix)
 	return ret;
 }
 
-struct people_index *people_index_of(struct store *s)
+static struct people_index *index_get(struct store *s)
 {
 	struct people_index *ix = store_ext(s);
 	if (!ix) {
@@ -595,6 +607,22 @@ struct people_index *people_index_of(struct store *s)
 		pthread_cond_init(&ix->done_cv, NULL);
 		store_set_ext(s, ix, index_release);
 	}
+	return ix;
+}
+
+int people_search_prepare(struct store *s, void (*ready)(void *ctx), void *ctx)
+{
+	struct people_index *ix = index_get(s);
+	pthread_mutex_lock(&ix->lock);
+	ix->on_ready = ready;
+	ix->on_ready_ctx = ctx;
+	pthread_mutex_unlock(&ix->lock);
+	return ix->base ? 0 : build_start(ix);
+}
+
+struct people_index *people_index_of(struct store *s)
+{
+	struct people_index *ix = index_get(s);
 	if (!ix->base && build_start(ix) < 0)
 		return NULL;
 	if (build_take(ix, !ix->base) < 0)
