@@ -143,23 +143,23 @@ static void say(const char *fmt, ...)
 	fprintf(stderr, "barnstorm: stations: discovery: %s\n", m);
 }
 
-/* Hands the stations of this room now seen (one address each) to the worker. */
+/* Hands the addresses of this room's stations now seen to the worker. By address, not by
+ * station id: the room id and a station id are public, so anyone on the network can announce
+ * them; such an impostor only adds a peer whose sealed exchange fails, and cannot hide a real
+ * station by claiming its id. (A station seen on two interfaces is exchanged with twice; an
+ * exchange is idempotent.) */
 static void hand_over(struct sync_discovery *d)
 {
 	char addr[SYNC_PEERS_MAX][SYNC_ADDR_LEN];
-	const char *station[SYNC_PEERS_MAX];
 	int n = 0;
 	for (int i = 0; i < d->nseen && n < SYNC_PEERS_MAX; i++) {
 		if (!d->seen[i].station[0])
 			continue;
 		int dup = 0;
 		for (int j = 0; j < n && !dup; j++)
-			dup = !strcmp(station[j], d->seen[i].station);
-		if (dup)
-			continue;
-		station[n] = d->seen[i].station;
-		str_copy(addr[n], SYNC_ADDR_LEN, d->seen[i].addr);
-		n++;
+			dup = !strcmp(addr[j], d->seen[i].addr);
+		if (!dup)
+			str_copy(addr[n++], SYNC_ADDR_LEN, d->seen[i].addr);
 	}
 	sync_peers_discovered(d->y, (const char (*)[SYNC_ADDR_LEN])addr, n);
 }
