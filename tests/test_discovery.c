@@ -17,7 +17,9 @@
 #include "sync.h"
 #include "util.h"
 
+#include <net/if.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 
 #define EVENT "barnstorm-2026"
@@ -361,8 +363,26 @@ static void room_open(void)
 		str_fmt(room_why, sizeof(room_why), "unshare: %s", strerror(errno));
 		return;
 	}
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-		str_fmt(room_why, sizeof(room_why), "mount --make-rprivate /: %s", strerror(errno));
+	/* The new namespace's loopback interface is down, and takes no multicast by default. */
+	int sock = socket(AF_INET, SOCK_DGRAM, 0);
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	str_copy(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	int up = sock >= 0 && ioctl(sock, SIOCGIFFLAGS, &ifr) == 0;
+	ifr.ifr_flags |= IFF_UP | IFF_MULTICAST;
+	up = up && ioctl(sock, SIOCSIFFLAGS, &ifr) == 0;
+	if (sock >= 0)
+		close(sock);
+	if (!up) {
+		str_fmt(room_why, sizeof(room_why), "bring up lo with multicast: %s", strerror(errno));
+		return;
+	}
+	/* A /run of our own for avahi-daemon's pid file, so a machine's own daemon does not make
+	 * ours refuse to start; only where our mounts stay ours (in a chroot, as on CI, "/" is
+	 * not a mount point and cannot be made private: there /run is the chroot's anyway). */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+	    mount("barnstorm-test-run", "/run", "tmpfs", 0, "mode=0755") < 0) {
+		str_fmt(room_why, sizeof(room_why), "mount a tmpfs on /run: %s", strerror(errno));
 		return;
 	}
 	const char *src = getenv("BARNSTORM_SRC");
@@ -376,6 +396,10 @@ static void room_open(void)
 		free(dir);
 		return;
 	}
+	/* Where avahi-client (in this process) finds the room's bus. */
+	char bus[600];
+	snprintf(bus, sizeof(bus), "unix:path=%s/bus", dir);
+	setenv("DBUS_SYSTEM_BUS_ADDRESS", bus, 1);
 	room_dir = dir;
 }
 
