@@ -275,6 +275,49 @@ static void test_stations_find_each_other(void **state)
 	}
 }
 
+/* The same with `barnstorm sync --listen` and no --peer: the command follows the pack's
+ * `discover` (yes when absent), and --no-discover turns it off. */
+static void test_sync_command_finds_the_room(void **state)
+{
+	(void)state;
+	room_needed();
+	char *dir = tu_tempdir();
+	char pack[700], data[3][700];
+	snprintf(pack, sizeof(pack), "%s/pack", dir);
+	assert_int_equal(mkdir(pack, 0700), 0);
+	tu_write_str(pack, "event.ini", "[event]\ntitle = x\n[stations]\nkey = " KEY_A "\n");
+	static const char *const WHO[] = {"Anna", "Bea", "Carl"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(data[i], sizeof(data[i]), "%s/data%d", dir, i);
+		char email[64];
+		snprintf(email, sizeof(email), "%s@example.org", WHO[i]);
+		walkin(data[i], WHO[i], email, T0 + i);
+	}
+	char *bin = getenv("BARNSTORM_BIN");
+	assert_non_null(bin);
+	pid_t pid[3];
+	for (int i = 0; i < 3; i++) {
+		char *argv[] = {bin, "sync", "--pack", pack, "--data", data[i], "--listen", "0.0.0.0:0",
+				"--interval", "300", i == 2 ? "--no-discover" : NULL, NULL};
+		pid[i] = tu_spawn(argv, 0);
+	}
+	int done = 0;
+	for (int t = 0; t < 300 && !done; t++) {
+		done = people(data[0]) == 2 && people(data[1]) == 2;
+		if (!done)
+			tu_sleep_ms(100);
+	}
+	tu_sleep_ms(500);  /* time enough for the third to be found, were it announced */
+	for (int i = 0; i < 3; i++)
+		tu_stop_pid(pid[i]);
+	assert_true(done);
+	/* The third does not look, and does not announce itself: nobody found it. */
+	assert_int_equal(people(data[0]), 2);
+	assert_int_equal(people(data[2]), 1);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 /* A station whose avahi-daemon is not there says so once and keeps working with its
  * configured peers: `barnstorm sync` in a process of its own (libdbus reads the bus address
  * once per process), pointed at a system bus that does not exist. */
@@ -431,6 +474,7 @@ int main(void)
 		cmocka_unit_test(test_txt),
 		cmocka_unit_test(test_peer_list),
 		cmocka_unit_test(test_stations_find_each_other),
+		cmocka_unit_test(test_sync_command_finds_the_room),
 		cmocka_unit_test(test_no_daemon_is_not_fatal),
 	};
 	int rc = RUN_TESTS(tests);
