@@ -4,7 +4,7 @@
 
 CC      ?= cc
 PKGS    := sdl2 SDL2_ttf SDL2_image sqlite3 libqrencode libcurl inih jansson poppler-glib libsystemd \
-           libmicrohttpd libsodium xlsxwriter
+           libmicrohttpd libsodium xlsxwriter avahi-client
 WARN    := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
 DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -796,6 +796,15 @@ static void key_stations(struct parse *ps, const char *key, const char *v)
 			return;
 		}
 		set_str(&p->stations_listen, v);
+	} else if (!strcmp(key, "discover")) {
+		/* Off only where mDNS is unwanted; the peers in `peers` work either way. */
+		int on;
+		if (parse_bool(v, &on) < 0) {
+			ERR(ps, "'discover' must be yes or no (find this room's stations on the "
+			    "network by themselves), not '%s'", v);
+			return;
+		}
+		p->stations_discover = on;
 	} else if (!strcmp(key, "peers")) {
 		/* A comma-separated list, for networks where stations cannot find each other. */
 		for (const char *c = v; *c;) {
@@ -1175,6 +1184,7 @@ int pack_load(const char *dir, struct pack *p, struct diags *d)
 {
 	memset(p, 0, sizeof(*p));
 	p->dir = xstrdup(dir);
+	p->stations_discover = 1;
 	int errors_before = d->errors;
 	struct stat sb;
 	if (stat(dir, &sb) < 0) {

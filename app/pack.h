@@ -148,6 +148,7 @@ struct pack {
 	char *stations_listen;/* ADDR:PORT to serve; NULL: 0.0.0.0:7420 */
 	char station_peers[PACK_MAX_PEERS][PACK_ADDR_MAX]; /* HOST:PORT each */
 	int nstation_peers;
+	int stations_discover;  /* [stations] discover: find the room's stations over mDNS (yes) */
 	char *upload_kind;    /* NULL: no upload; "webhook", "actionnetwork", "webdav" */
 	char *upload_url;
 	char *upload_token_file; /* relative to the pack folder */

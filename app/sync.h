@@ -24,6 +24,7 @@
 #ifndef BARNSTORM_SYNC_H
 #define BARNSTORM_SYNC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -179,5 +180,54 @@ void sync_wake(struct sync *y);
 void sync_status(struct sync *y, struct sync_status *out);
 /* Stops the thread and the server and frees y; an exchange under way ends at its timeout. */
 void sync_stop(struct sync *y);
+
+/* ---- Finding the room's other stations (sync/discovery.c) ----
+ *
+ * After sync_discover(), the worker publishes its station as a DNS-SD service of SYNC_SERVICE on
+ * the port it serves, through the machine's avahi-daemon (libavahi-client), and browses for the
+ * same type. The TXT record says only "v=1", the room id and the station id: no names, never the
+ * key. The room id is a keyed hash of a fixed label with the room's key, so stations of one room
+ * recognise each other, others see a meaningless number and cannot recover the key. Discovered
+ * stations of this room become peers after the configured ones (at most SYNC_PEERS_MAX in all);
+ * one that vanishes is dropped. Without avahi-daemon the station says so once on stderr and
+ * exchanges with its configured peers: discovery is never needed to work. */
+
+/* Also find the room's stations over mDNS from now on (the pack's `discover`, yes by default).
+ * Not a sync_cfg field so that callers that fill it in order stay as they are. Thread-safe. */
+void sync_discover(struct sync *y);
+
+#define SYNC_SERVICE "_barnstorm._tcp"
+#define SYNC_ROOM_LEN 33        /* a room id: 32 hex digits and its NUL */
+#define SYNC_ADDR_LEN 64        /* "HOST:PORT" of a peer and its NUL */
+
+/* The room id of key k into out (lower-case hex). */
+void sync_room_id(const struct sync_key *k, char out[SYNC_ROOM_LEN]);
+
+/* What a station says of itself in its TXT record. */
+struct sync_announce {
+	char room[SYNC_ROOM_LEN];
+	char station[SYNC_ID_LEN];
+};
+/* Checks a TXT record of n strings (item[i] of len[i] bytes, not NUL-terminated: they come from
+ * the network) and fills *out. -1 with err_msg() when it is not one of ours: too many or too
+ * long strings, a version other than 1, a missing, repeated or malformed room or station id. */
+int sync_txt_parse(int n, const unsigned char *const item[], const size_t len[],
+		   struct sync_announce *out);
+
+/* The stations discovered now ("HOST:PORT" each, of this room, not this station) replace the
+ * worker's discovered peers; configured peers stay, and so does what is known of a discovered
+ * peer still in the list. Wakes the worker when a peer is new. Thread-safe. */
+void sync_peers_discovered(struct sync *y, const char (*addr)[SYNC_ADDR_LEN], int n);
+
+/* [stations] discover in PACK/event.ini: *on = 0 for "no" (yes, the default, when absent).
+ * -1 with err_msg() naming the file and line when it cannot be read or is neither. */
+int sync_discover_from_pack(const char *pack_dir, int *on);
+
+struct sync_discovery;
+/* Publishes station `self` of key k (port 0: browse only) and hands what it finds to y.
+ * NULL when it could not start at all (said on stderr once); never fatal. */
+struct sync_discovery *sync_discovery_start(struct sync *y, const struct sync_key *k,
+					    const char *self, int port);
+void sync_discovery_stop(struct sync_discovery *d);
 
 #endif

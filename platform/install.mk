@@ -85,7 +85,7 @@ build/deb/barnstorm_$(DEB_ARCH).deb: $(DEB_BIN) $(MO)
 	  echo "Maintainer: Barnstorm kiosk <barnstorm@localhost>"; echo "Section: misc"; echo "Priority: optional"; \
 	  echo "Installed-Size: $$(du -sk $(DEB_STAGE)/root | cut -f1)"; \
 	  echo "Depends: $$(cat $(DEB_STAGE)/depends), fonts-dejavu-core, tzdata, systemd, init-system-helpers, util-linux"; \
-	  echo "Recommends: libegl-mesa0, libgl1-mesa-dri, libgles2, wpasupplicant, ca-certificates, systemd-timesyncd"; \
+	  echo "Recommends: libegl-mesa0, libgl1-mesa-dri, libgles2, wpasupplicant, ca-certificates, systemd-timesyncd, avahi-daemon"; \
 	  echo "Description: touch kiosk for volunteer barnstorm meetings"; \
 	  echo " Check-in, agenda timer, slides, team sign-up with printed slips, and uploads of the"; \
 	  echo " results, full screen on a Raspberry Pi (KMS/DRM) started by systemd on tty1."; \

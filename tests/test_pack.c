@@ -188,6 +188,9 @@ static void mistakes_are_named_with_lines(void **state)
 		 "'door' in 'peers' is not HOST:PORT"},
 		{"[event]\ntitle = x\n[stations]\npeers = 10.0.0.2:99999\n", 4, "not HOST:PORT"},
 		{"[event]\ntitle = x\n[stations]\nhost = a\n", 4, "unknown key 'host' in [stations]"},
+		{"[event]\ntitle = x\n[stations]\ndiscover = maybe\n", 4,
+		 "'discover' must be yes or no (find this room's stations on the network by "
+		 "themselves), not 'maybe'"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct pack p;
@@ -242,6 +245,15 @@ static void stations_key_is_never_echoed(void **state)
 	assert_non_null(p.stations_key);
 	assert_int_equal(p.nstation_peers, 2);
 	assert_string_equal(p.station_peers[1], "door2.local:7420");
+	assert_int_equal(p.stations_discover, 1);  /* finding the room is the default */
+	finish(dir, &p, &d);
+	static const char OFF[] = "[event]\ntitle = x\n[stations]\n"
+		"key = 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n"
+		"discover = no\npeers = 192.168.8.11:7420\n";
+	dir = load_text(OFF, sizeof(OFF) - 1, &p, &d);
+	for (int i = 0; i < d.n; i++)
+		assert_null(strstr(d.items[i].msg, "discover"));
+	assert_int_equal(p.stations_discover, 0);
 	finish(dir, &p, &d);
 }
 

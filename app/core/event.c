@@ -161,6 +161,8 @@ static void start_sync(struct event *ev)
 	ev->sync = sync_start(&cfg, sync_changed, ev);
 	if (!ev->sync)
 		str_copy(ev->sync_error, sizeof(ev->sync_error), err_msg());
+	else if (p->stations_discover)
+		sync_discover(ev->sync);
 	memset(&cfg.key, 0, sizeof(cfg.key));
 }
 

@@ -1,8 +1,10 @@
 /* barnstorm sync --pack DIR --data DIR [--listen ADDR:PORT] [--peer HOST:PORT]... [--once]
- *                [--timeout MS] [--interval MS]
+ *                [--timeout MS] [--interval MS] [--no-discover]
  * Runs the replication from the command line: serves peers with --listen, exchanges with every
  * --peer; --once exchanges until a round moves nothing and exits 0 (both sides have everything),
- * 1 when a peer failed. Without --once it runs until SIGTERM or SIGINT. */
+ * 1 when a peer failed. Without --once it runs until SIGTERM or SIGINT and, unless the pack says
+ * `discover = no` or --no-discover is given, also exchanges with the stations of the room it
+ * finds over mDNS (sync/discovery.c). --once takes the --peer list only. */
 #include "commands.h"
 #include "cli.h"
 #include "store.h"
@@ -20,7 +22,8 @@
 static int usage(const char *msg, const char *arg)
 {
 	fprintf(stderr, "barnstorm sync: %s%s%s%s\nusage: barnstorm sync --pack DIR --data DIR "
-		"[--listen ADDR:PORT] [--peer HOST:PORT]... [--once] [--timeout MS] [--interval MS]\n",
+		"[--listen ADDR:PORT] [--peer HOST:PORT]... [--once] [--timeout MS] [--interval MS] "
+		"[--no-discover]\n",
 		msg, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
 	return 2;
 }
@@ -66,13 +69,17 @@ int cmd_sync(int argc, char **argv)
 {
 	const char *pack = NULL, *data = NULL, *listen = NULL;
 	char *peers[16];
-	int npeers = 0, is_once = 0;
+	int npeers = 0, is_once = 0, no_discover = 0;
 	long timeout_ms = 5000, interval_ms = 2000;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--once")) {
 			is_once = 1;
+			continue;
+		}
+		if (!strcmp(a, "--no-discover")) {
+			no_discover = 1;
 			continue;
 		}
 		if (!v)
@@ -103,10 +110,14 @@ int cmd_sync(int argc, char **argv)
 	if (!listen && !npeers)
 		return usage("nothing to do: give --listen ADDR:PORT or --peer HOST:PORT", NULL);
 	struct sync_key key;
-	if (sync_key_from_pack(pack, &key) < 0) {
+	int discover = 0;
+	if (sync_key_from_pack(pack, &key) < 0 ||
+	    (!no_discover && !is_once && sync_discover_from_pack(pack, &discover) < 0)) {
 		fprintf(stderr, "barnstorm sync: %s\n", err_msg());
 		return 1;
 	}
+	/* The worker serves too when it runs: discovery announces the port it serves. */
+	int worker = !is_once && (npeers || discover);
 	/* Make the store (and its station id) exist before any thread opens it. */
 	struct store *s = store_open(data);
 	char self[SYNC_ID_LEN];
@@ -126,7 +137,7 @@ int cmd_sync(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	int rc = 0;
 	struct sync_server *srv = NULL;
-	if (listen) {
+	if (listen && !worker) {
 		srv = sync_server_open(data, &key, listen, NULL, NULL);
 		if (!srv) {
 			fprintf(stderr, "barnstorm sync: %s\n", err_msg());
@@ -141,11 +152,12 @@ int cmd_sync(int argc, char **argv)
 			rc = once(data, &key, peers, npeers, (int)timeout_ms);
 	} else {
 		struct sync *y = NULL;
-		if (npeers) {
+		if (worker) {
 			struct sync_cfg cfg;
 			memset(&cfg, 0, sizeof(cfg));
 			cfg.data_dir = data;
 			cfg.key = key;
+			cfg.listen = listen;
 			cfg.peers = (const char *const *)peers;
 			cfg.npeers = npeers;
 			cfg.interval_ms = (int)interval_ms;
@@ -154,6 +166,14 @@ int cmd_sync(int argc, char **argv)
 			if (!y) {
 				fprintf(stderr, "barnstorm sync: %s\n", err_msg());
 				rc = 1;
+			} else if (discover) {
+				sync_discover(y);
+			}
+			if (y && listen) {
+				struct sync_status st;
+				sync_status(y, &st);
+				printf("station %.8s listening on port %d\n", self, st.port);
+				fflush(stdout);
 			}
 		}
 		if (!rc) {

@@ -76,3 +76,42 @@ int sync_key_from_pack(const char *pack_dir, struct sync_key *out)
 	}
 	return 0;
 }
+
+struct discover_read {
+	int on, bad;
+};
+
+/* `barnstorm check` (pack.c) says at which line a bad value is; this reader only refuses it. */
+static int on_discover(void *ctx, const char *section, const char *name, const char *value)
+{
+	struct discover_read *r = ctx;
+	if (strcmp(section, "stations") || strcmp(name, "discover"))
+		return 1;
+	if (!strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "1") ||
+	    !strcmp(value, "on"))
+		r->on = 1;
+	else if (!strcmp(value, "no") || !strcmp(value, "false") || !strcmp(value, "0") ||
+		 !strcmp(value, "off"))
+		r->on = 0;
+	else
+		r->bad = 1;
+	return 1;
+}
+
+int sync_discover_from_pack(const char *pack_dir, int *on)
+{
+	char path[4200];
+	if (str_fmt(path, sizeof(path), "%s/event.ini", pack_dir) < 0)
+		return err_set("the pack folder name '%s' is too long", pack_dir);
+	struct discover_read r = {1, 0};
+	int rc = ini_parse(path, on_discover, &r);
+	if (rc == -1)
+		return err_set("cannot read '%s'", path);
+	if (rc == -2)
+		return err_set("out of memory reading '%s'", path);
+	if (r.bad)
+		return err_set("'%s' [stations] discover must be yes or no (`barnstorm check` says "
+			       "where)", path);
+	*on = r.on;
+	return 0;
+}

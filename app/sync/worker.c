@@ -1,10 +1,15 @@
 /* The background worker the event core starts (sync.h): serves peers and exchanges with each
- * peer when woken (a local outbox write) and every interval, on its own thread and store. */
+ * peer when woken (a local outbox write) and every interval, on its own thread and store.
+ *
+ * The peer list is the configured peers first, then the ones discovery found (sync/discovery.c,
+ * on avahi's thread): it changes under mu, so each round exchanges with a copy of it and files
+ * each result under the peer's address, wherever that peer is in the list by then. */
 #include "sync/internal.h"
 #include "store.h"
 #include "util.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +19,10 @@
 
 struct sync {
 	struct sync_cfg cfg;
-	char *peers[PEERS_MAX];
+	char peers[PEERS_MAX][SYNC_ADDR_LEN]; /* under mu; the first cfg.npeers are configured */
+	struct sync_discovery *disc;   /* owned by the thread */
+	int discover;                  /* under mu: sync_discover() asked for it */
+	int publish_port;              /* the port discovery announces; 0: none */
 	struct sync_server *srv;
 	void (*changed)(void *ctx, unsigned tables);
 	void *ctx;
@@ -26,22 +34,93 @@ struct sync {
 	int64_t peer_ok_at[PEERS_MAX]; /* sync_mono_ms() of each peer's last success; 0 never */
 };
 
+/* Where peer addr is in the list now, or -1. Under mu. */
+static int peer_index(const struct sync *y, const char *addr)
+{
+	for (int i = 0; i < y->st.npeer; i++)
+		if (!strcmp(y->peers[i], addr))
+			return i;
+	return -1;
+}
+
+void sync_peers_discovered(struct sync *y, const char (*addr)[SYNC_ADDR_LEN], int n)
+{
+	pthread_mutex_lock(&y->mu);
+	int was = y->st.npeer, w = y->cfg.npeers, added = 0;
+	/* Keep the discovered peers still seen, with what is known of them, in their order. */
+	for (int i = y->cfg.npeers; i < was; i++) {
+		int still = 0;
+		for (int j = 0; j < n && !still; j++)
+			still = !strcmp(addr[j], y->peers[i]);
+		if (!still)
+			continue;
+		if (w != i) {
+			memcpy(y->peers[w], y->peers[i], SYNC_ADDR_LEN);
+			y->st.peer[w] = y->st.peer[i];
+			y->peer_ok_at[w] = y->peer_ok_at[i];
+		}
+		w++;
+	}
+	int kept = w;
+	/* Then the new ones, while there is room; one also configured is exchanged with once. */
+	for (int j = 0; j < n && w < PEERS_MAX; j++) {
+		int known = 0;
+		for (int i = 0; i < kept && !known; i++)
+			known = !strcmp(addr[j], y->peers[i]);
+		for (int i = kept; i < w && !known; i++)
+			known = !strcmp(addr[j], y->peers[i]);
+		if (known || !addr[j][0])
+			continue;
+		str_copy(y->peers[w], SYNC_ADDR_LEN, addr[j]);
+		memset(&y->st.peer[w], 0, sizeof(y->st.peer[w]));
+		str_copy(y->st.peer[w].addr, sizeof(y->st.peer[w].addr), addr[j]);
+		y->peer_ok_at[w] = 0;
+		w++;
+		added = 1;
+	}
+	for (int i = w; i < was; i++) {
+		y->peers[i][0] = '\0';
+		memset(&y->st.peer[i], 0, sizeof(y->st.peer[i]));
+		y->peer_ok_at[i] = 0;
+	}
+	y->st.npeer = y->st.peers = w;
+	if (added) {    /* a station that just appeared is exchanged with at once */
+		y->woken = 1;
+		pthread_cond_signal(&y->cv);
+	}
+	pthread_mutex_unlock(&y->mu);
+}
+
 static void *run(void *arg)
 {
 	struct sync *y = arg;
 	struct store *s = store_open(y->cfg.data_dir);
+	int discovering = 0;
 	pthread_mutex_lock(&y->mu);
 	if (!s)
 		str_copy(y->st.last_error, sizeof(y->st.last_error), err_msg());
 	while (!y->stopping) {
+		if (y->discover && !discovering && s) {
+			discovering = 1;   /* tried once: it waits for avahi-daemon by itself */
+			pthread_mutex_unlock(&y->mu);
+			char self[SYNC_ID_LEN];
+			if (sync_station_id(s, self) == 0)
+				y->disc = sync_discovery_start(y, &y->cfg.key, self, y->publish_port);
+			else
+				fprintf(stderr, "barnstorm: stations: discovery: %s\n", err_msg());
+			pthread_mutex_lock(&y->mu);
+		}
+		char peers[PEERS_MAX][SYNC_ADDR_LEN];
+		int npeers = y->st.npeer;
+		memcpy(peers, y->peers, sizeof(peers));
 		pthread_mutex_unlock(&y->mu);
 		int ok = 0;
 		int64_t in = 0, out = 0;
 		char last[256] = "";
-		for (int i = 0; s && i < y->cfg.npeers; i++) {
+		for (int i = 0; s && i < npeers; i++) {
 			struct sync_stats ss;
 			memset(&ss, 0, sizeof(ss));
-			int good = sync_exchange(s, &y->cfg.key, y->peers[i], y->cfg.timeout_ms, &ss) == 0;
+			int good = sync_exchange(s, &y->cfg.key, peers[i], y->cfg.timeout_ms, &ss) == 0;
 			char why[160] = "";
 			if (good)
 				ok++;
@@ -52,12 +131,17 @@ static void *run(void *arg)
 			in += ss.pulled;
 			out += ss.pushed;
 			pthread_mutex_lock(&y->mu);
-			struct sync_peer_status *ps = &y->st.peer[i];
+			int at = peer_index(y, peers[i]);
+			if (at < 0) {   /* discovery dropped it meanwhile */
+				pthread_mutex_unlock(&y->mu);
+				continue;
+			}
+			struct sync_peer_status *ps = &y->st.peer[at];
 			ps->ok = good;
 			str_copy(ps->error, sizeof(ps->error), why);
 			ps->key_refused = !good && strstr(why, "key") != NULL;
 			if (good) {
-				y->peer_ok_at[i] = sync_mono_ms();
+				y->peer_ok_at[at] = sync_mono_ms();
 				ps->pulled = ss.pulled;
 				ps->pushed = ss.pushed;
 			}
@@ -72,7 +156,7 @@ static void *run(void *arg)
 			y->st.records_in += in;
 			y->st.records_out += out;
 			str_copy(y->st.last_error, sizeof(y->st.last_error), last);
-			if (ok == y->cfg.npeers)
+			if (ok == npeers)
 				y->st.last_ok_at = sync_mono_ms();
 		}
 		struct timespec until;
@@ -89,6 +173,7 @@ static void *run(void *arg)
 		y->woken = 0;
 	}
 	pthread_mutex_unlock(&y->mu);
+	sync_discovery_stop(y->disc);  /* its callbacks take mu: not held here */
 	store_close(s);
 	return NULL;
 }
@@ -120,7 +205,14 @@ struct sync *sync_start(const struct sync_cfg *cfg, void (*changed)(void *ctx, u
 	if (!y->cfg.timeout_ms)
 		y->cfg.timeout_ms = 5000;
 	for (int i = 0; i < cfg->npeers; i++)
-		y->peers[i] = xstrdup(cfg->peers[i]);
+		if (str_copy(y->peers[i], SYNC_ADDR_LEN, cfg->peers[i]) < 0) {
+			err_set("peer '%.32s...' is longer than %d characters", cfg->peers[i],
+				SYNC_ADDR_LEN - 1);
+			free((char *)y->cfg.data_dir);
+			sync_wipe(&y->cfg.key, sizeof(y->cfg.key));
+			free(y);
+			return NULL;
+		}
 	y->changed = changed;
 	y->ctx = ctx;
 	y->st.peers = cfg->npeers;
@@ -137,6 +229,9 @@ struct sync *sync_start(const struct sync_cfg *cfg, void (*changed)(void *ctx, u
 			goto fail;
 		y->st.serving = 1;
 		y->st.port = sync_server_port(y->srv);
+		/* Served on a loopback address, no other machine could reach it: not announced. */
+		int loopback = !strncmp(cfg->listen, "127.", 4) || !strncmp(cfg->listen, "localhost:", 10);
+		y->publish_port = loopback ? 0 : y->st.port;
 	}
 	if (pthread_create(&y->thread, NULL, run, y) != 0) {
 		err_set("cannot start the stations thread");
@@ -147,14 +242,21 @@ struct sync *sync_start(const struct sync_cfg *cfg, void (*changed)(void *ctx, u
 fail:
 	sync_client_cleanup();
 fail_curl:
-	for (int i = 0; i < cfg->npeers; i++)
-		free(y->peers[i]);
 	free((char *)y->cfg.data_dir);
 	pthread_mutex_destroy(&y->mu);
 	pthread_cond_destroy(&y->cv);
 	sync_wipe(&y->cfg.key, sizeof(y->cfg.key));
 	free(y);
 	return NULL;
+}
+
+void sync_discover(struct sync *y)
+{
+	pthread_mutex_lock(&y->mu);
+	y->discover = 1;
+	y->woken = 1;
+	pthread_cond_signal(&y->cv);
+	pthread_mutex_unlock(&y->mu);
 }
 
 void sync_wake(struct sync *y)
@@ -186,8 +288,6 @@ void sync_stop(struct sync *y)
 	pthread_join(y->thread, NULL);
 	sync_server_close(y->srv);
 	sync_client_cleanup();
-	for (int i = 0; i < y->cfg.npeers; i++)
-		free(y->peers[i]);
 	free((char *)y->cfg.data_dir);
 	pthread_mutex_destroy(&y->mu);
 	pthread_cond_destroy(&y->cv);
