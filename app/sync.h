@@ -108,9 +108,33 @@ int sync_repair(struct store *s);
 
 /* ---- One exchange with a peer (sync/client.c) ---- */
 
+#define SYNC_NAME_MAX 40        /* bytes of a station's name with NUL (core/station.h's) */
+#define SYNC_ROLE_MAX 8         /* "all", "door", "stage", "signup" */
+
+/* What a station tells about itself when asked for its vector: the organizer's label for it and
+ * its role (meta station_name, station_role), never anything about attendees. */
+struct sync_about {
+	char id[SYNC_ID_LEN];        /* "" until it answered */
+	char name[SYNC_NAME_MAX];    /* "" when unnamed, or from a station that does not say */
+	char role[SYNC_ROLE_MAX];    /* "" likewise */
+};
+
+/* This station's own sync_about from its store. 0, or -1 with err_msg(). */
+int sync_about_self(struct store *s, struct sync_about *out);
+
+/* How far apart two vectors are: the records a holds that b lacks (origins in skip not
+ * counted; skip may be NULL). */
+int64_t sync_vector_lack(const struct sync_vector *a, const struct sync_vector *b,
+			 const char *skip);
+
 struct sync_stats {
 	int pulled;     /* records received and new here */
 	int pushed;     /* records sent that were new there */
+	/* Filled once the peer answered with its vector (peer.id non-empty), even when the
+	 * exchange failed later. */
+	struct sync_about peer;
+	struct sync_vector peer_has; /* after a whole exchange: what the peer holds (all of this
+					station's records and its own) */
 };
 
 /* Pulls what the peer ("HOST:PORT") has and this store lacks, then pushes what it lacks; every
@@ -153,6 +177,10 @@ struct sync_peer_status {
 	int64_t pulled, pushed;      /* records moved in the last successful exchange */
 	int key_refused;             /* it answered, but not with this room's key */
 	char error[160];             /* the last failure, "" after a success; no names, no key */
+	struct sync_about about;     /* who answered there (id "" until one did) */
+	/* Once about.id is set: records held here that it lacks (as of its last answer, plus what
+	 * arrived here since), and records it held then that this station lacks. */
+	int64_t they_lack, we_lack;
 };
 
 struct sync_status {
@@ -166,6 +194,13 @@ struct sync_status {
 	char last_error[256];        /* of the last failed exchange, "" if none; no names, no key */
 	int npeer;
 	struct sync_peer_status peer[SYNC_PEERS_MAX];
+	/* Stations whose records this one holds but that are none of the peers: heard of only
+	 * through another station. */
+	int nother;
+	struct {
+		char id[SYNC_ID_LEN];
+		int64_t seq;             /* records of it held here */
+	} other[SYNC_ORIGINS_MAX];
 };
 
 struct sync;

@@ -481,6 +481,12 @@ int event_sync_status(struct event *ev, struct sync_status *out, const char **wh
 	return 1;
 }
 
+void event_sync_now(struct event *ev)
+{
+	if (ev->sync)
+		sync_wake(ev->sync);
+}
+
 int event_undo_checkin(struct event *ev, int64_t checkin_id)
 {
 	int rc = people_checkin_undo(ev->store, ev->clock, checkin_id);

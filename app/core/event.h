@@ -129,6 +129,8 @@ int event_roster_report(struct event *ev, char *out, int size);
  * stations ([stations] key in the pack), 0 when it is alone; *why (may be NULL) then says why a
  * configured exchange could not start ("" when none is configured). */
 int event_sync_status(struct event *ev, struct sync_status *out, const char **why);
+/* Asks for an exchange with every station now (thread-safe; nothing when alone). */
+void event_sync_now(struct event *ev);
 /* Undoes a check-in (people_checkin_undo) and settles which check-in counts when the person was
  * also checked in at another door (sync_repair). Returns what people_checkin_undo() does. */
 int event_undo_checkin(struct event *ev, int64_t checkin_id);

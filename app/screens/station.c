@@ -115,16 +115,66 @@ void screen_station(struct kiosk *k)
 #define SILENT_MS 60000        /* a peer not heard from for this long is flagged */
 #define STATIONS_REFRESH_MS 5000 /* "heard N s ago" moves on */
 
+/* "Door 2" and "Door · 192.168.8.12:7420" for a peer; its address alone until it answered. */
+static void peer_names(struct kiosk *k, const struct sync_peer_status *p, char *title,
+		       size_t tsize, char *sub, size_t ssize)
+{
+	int role = p->about.id[0] ? station_role_parse(p->about.role) : -1;
+	str_copy(title, tsize, p->about.name[0] ? p->about.name : p->addr);
+	if (role >= 0)
+		str_fmt(sub, ssize, "%s \xC2\xB7 %s", tr(k, ROLES[role].label), p->addr);
+	else if (p->about.name[0])
+		str_copy(sub, ssize, p->addr);
+	else
+		sub[0] = '\0';
+}
+
+/* "It lacks 12 records from here. 3 of its records are not here yet." */
+static void behind_text(struct kiosk *k, const struct sync_peer_status *p, char *out, size_t size)
+{
+	out[0] = '\0';
+	if (!p->about.id[0])
+		return;
+	long long they = (long long)p->they_lack, we = (long long)p->we_lack;
+	char a[120] = "", b[120] = "";
+	if (they > 0)
+		str_fmt(a, sizeof(a), trn(k, "It lacks %lld record from here.",
+					  "It lacks %lld records from here.", they > 1000 ? 1000 : (int)they),
+			they);
+	if (we > 0)
+		str_fmt(b, sizeof(b), trn(k, "%lld of its records is not here yet.",
+					  "%lld of its records are not here yet.", we > 1000 ? 1000 : (int)we),
+			we);
+	str_fmt(out, size, "%s%s%s", a, a[0] && b[0] ? " " : "", b);
+}
+
 static void peer_row(struct ui *ui, void *ctx, int index, struct ui_rect r)
 {
 	struct kiosk *k = ctx;
-	const struct sync_peer_status *p = &k->station->sync.peer[index];
+	const struct sync_status *y = &k->station->sync;
 	ui_fill(ui, r, UI_PANEL);
 	struct ui_rect in = ui_inset(r, ui_px(ui, 8));
 	struct ui_rect left = ui_cut_left(&in, in.w * 2 / 5);
-	ui_label(ui, p->addr, left, UI_BODY, 1, UI_FG, UI_LEFT);
-	char line[300];
+	char title[80], sub[160], line[400], behind[160];
 	struct ui_color c = UI_OK;
+	if (index >= y->npeer) {
+		/* Its records came through another station; this one never reached it itself. */
+		const char *id = y->other[index - y->npeer].id;
+		str_fmt(title, sizeof(title), tr(k, "Station %.8s"), id);
+		ui_label(ui, title, ui_cut_top(&left, ui_line_h(ui, UI_BODY)), UI_BODY, 1, UI_FG,
+			 UI_LEFT);
+		str_fmt(line, sizeof(line), tr(k, "Heard of through another station: %lld of its records are here."),
+			(long long)y->other[index - y->npeer].seq);
+		ui_text_wrapped(ui, line, in, UI_SMALL, 0, UI_MUTED, UI_LEFT);
+		return;
+	}
+	const struct sync_peer_status *p = &y->peer[index];
+	peer_names(k, p, title, sizeof(title), sub, sizeof(sub));
+	ui_label(ui, title, ui_cut_top(&left, ui_line_h(ui, UI_BODY)), UI_BODY, 1, UI_FG, UI_LEFT);
+	if (sub[0])
+		ui_label(ui, sub, ui_cut_top(&left, ui_line_h(ui, UI_SMALL)), UI_SMALL, 0, UI_MUTED,
+			 UI_LEFT);
+	behind_text(k, p, behind, sizeof(behind));
 	if (p->key_refused) {
 		str_copy(line, sizeof(line), tr(k, "Key does not match: check [stations] key in both packs."));
 		c = UI_BAD;
@@ -138,6 +188,12 @@ static void peer_row(struct ui *ui, void *ctx, int index, struct ui_rect r)
 	} else {
 		str_fmt(line, sizeof(line), tr(k, "In step, heard %lld s ago (last: %lld in, %lld out)"),
 			(long long)(p->since_ok_ms / 1000), (long long)p->pulled, (long long)p->pushed);
+	}
+	if (behind[0]) {
+		/* A reason from the network may end without a full stop. */
+		size_t n = strlen(line);
+		str_fmt(line + n, sizeof(line) - n, "%s %s",
+			n && line[n - 1] != '.' ? "." : "", behind);
 	}
 	ui_text_wrapped(ui, line, in, UI_SMALL, 0, c, UI_LEFT);
 }
@@ -185,11 +241,13 @@ void screen_stations(struct kiosk *k)
 	ui_text_wrapped(ui, line, ui_cut_top(&body, 2 * ui_line_h(ui, UI_SMALL)), UI_SMALL, 0, UI_MUTED,
 			UI_LEFT);
 	ui_cut_top(&body, ui_px(ui, 6));
-	if (s->sync.npeer == 0) {
-		ui_text_wrapped(ui, tr(k, "No other station is named in the pack ([stations] peers); the others "
-				   "reach this one on its port."), body, UI_BODY, 0, UI_MUTED, UI_LEFT);
+	if (s->sync.npeer + s->sync.nother == 0) {
+		ui_text_wrapped(ui, tr(k, "No other station found yet: stations of this room find each other on "
+				   "the network, or are named in the pack ([stations] peers)."), body, UI_BODY, 0,
+				UI_MUTED, UI_LEFT);
 		return;
 	}
 	int row_h = ui_px(ui, 20) + 3 * ui_line_h(ui, UI_SMALL); /* room for a wrapped reason */
-	ui_list(ui, body, s->sync.npeer, row_h, &s->peer_scroll, peer_row, k, "\xE2\x96\xB2", "\xE2\x96\xBC");
+	ui_list(ui, body, s->sync.npeer + s->sync.nother, row_h, &s->peer_scroll, peer_row, k,
+		"\xE2\x96\xB2", "\xE2\x96\xBC");
 }

@@ -260,6 +260,20 @@ static int push_origin(struct conn *c, struct store *s, const char *origin, int6
 	return 0;
 }
 
+/* Sets origin's seq in v (added when room is left). */
+static void vector_set(struct sync_vector *v, const char *origin, int64_t seq)
+{
+	for (int i = 0; i < v->n; i++)
+		if (!strcmp(v->e[i].origin, origin)) {
+			v->e[i].seq = seq;
+			return;
+		}
+	if (v->n == SYNC_ORIGINS_MAX)
+		return;
+	str_copy(v->e[v->n].origin, SYNC_ID_LEN, origin);
+	v->e[v->n++].seq = seq;
+}
+
 int sync_exchange(struct store *s, const struct sync_key *k, const char *peer, int timeout_ms,
 		  struct sync_stats *stats)
 {
@@ -282,6 +296,18 @@ int sync_exchange(struct store *s, const struct sync_key *k, const char *peer, i
 	if (!a)
 		goto out;
 	int rc = sync_wire_parse_vector(json_object_get(a, "vector"), &pv);
+	/* Its name and role are shown to the organizer: optional (an older station does not
+	 * send them) and dropped unless they look like what core/station.c keeps. */
+	const char *name = json_string_value(json_object_get(a, "name"));
+	const char *role = json_string_value(json_object_get(a, "role"));
+	if (rc == 0) {
+		str_copy(stats->peer.id, sizeof(stats->peer.id), c.peer_id);
+		if (name && role && sync_about_ok(name, role)) {
+			str_copy(stats->peer.name, sizeof(stats->peer.name), name);
+			str_copy(stats->peer.role, sizeof(stats->peer.role), role);
+		}
+		stats->peer_has = pv;
+	}
 	json_decref(a);
 	if (rc < 0) {
 		char m[300];
@@ -310,6 +336,10 @@ int sync_exchange(struct store *s, const struct sync_key *k, const char *peer, i
 				mv.e[i].seq, stats) < 0)
 			goto out;
 	}
+	/* Both hold everything now (what arrived meanwhile goes in the next round). */
+	for (int i = 0; i < mv.n; i++)
+		if (sync_vector_seq(&stats->peer_has, mv.e[i].origin) < mv.e[i].seq)
+			vector_set(&stats->peer_has, mv.e[i].origin, mv.e[i].seq);
 	ret = 0;
 out:
 	free(c.buf);

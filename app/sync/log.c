@@ -33,6 +33,50 @@ int sync_station_id(struct store *s, char *out)
 	return 0;
 }
 
+int sync_about_ok(const char *name, const char *role)
+{
+	static const char *const ROLES[] = {"", "all", "door", "stage", "signup"};
+	int known = 0;
+	for (size_t i = 0; i < sizeof(ROLES) / sizeof(ROLES[0]); i++)
+		known |= !strcmp(role, ROLES[i]);
+	if (!known || strlen(name) >= SYNC_NAME_MAX)
+		return 0;
+	/* A label on a screen: no control characters (jansson has checked the UTF-8). */
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		if (*c < 0x20 || *c == 0x7F)
+			return 0;
+	return 1;
+}
+
+int sync_about_self(struct store *s, struct sync_about *out)
+{
+	memset(out, 0, sizeof(*out));
+	char name[128], role[32];
+	if (sync_station_id(s, out->id) < 0 || store_meta_get(s, "station_name", name, sizeof(name)) < 0 ||
+	    store_meta_get(s, "station_role", role, sizeof(role)) < 0)
+		return -1;
+	/* What core/station.c saved; anything else (a hand-edited database) is not told. */
+	if (sync_about_ok(name, role)) {
+		str_copy(out->name, sizeof(out->name), name);
+		str_copy(out->role, sizeof(out->role), role);
+	}
+	return 0;
+}
+
+int64_t sync_vector_lack(const struct sync_vector *a, const struct sync_vector *b,
+			 const char *skip)
+{
+	int64_t n = 0;
+	for (int i = 0; i < a->n; i++) {
+		if (skip && !strcmp(a->e[i].origin, skip))
+			continue;
+		int64_t d = a->e[i].seq - sync_vector_seq(b, a->e[i].origin);
+		if (d > 0)
+			n += d;
+	}
+	return n;
+}
+
 int sync_vector_get(struct store *s, struct sync_vector *v)
 {
 	memset(v, 0, sizeof(*v));

@@ -4,7 +4,8 @@
  *   POST /sync/v1/hello          -> 200, 32 hex digits: a fresh session (not sealed: it is no
  *                                   secret, it only makes every later request unique)
  *   POST /sync/v1  {"v":1, "dir":"req", "session":S, "n":N, "from":STATION, "op":OP, ...}
- *        op "vector"                                  -> {"vector": {...}}
+ *        op "vector"                                  -> {"vector": {...}, "name": LABEL,
+ *                                                        "role": "door"|...|""}
  *        op "pull", "origin", "after", "max"          -> {"records": [...], "more": bool}
  *        op "push", "records": [one origin's page]    -> {"added": K, "have": SEQ}
  *   the answer: {"v":1, "dir":"resp", "session":S, "n":N, "station":ID, "ok":true, ...}
@@ -161,8 +162,13 @@ static json_t *serve(struct sync_server *srv, json_t *q, unsigned *status)
 		struct sync_vector v;
 		if (sync_vector_get(srv->s, &v) < 0)
 			return refused(err_msg());
+		/* Who answers, for the organizer's Stations screen at the other end. */
+		struct sync_about me;
+		if (sync_about_self(srv->s, &me) < 0)
+			return refused(err_msg());
 		*status = 200;
-		return json_pack("{s:b, s:o}", "ok", 1, "vector", sync_wire_vector(&v));
+		return json_pack("{s:b, s:o, s:s, s:s}", "ok", 1, "vector", sync_wire_vector(&v),
+				 "name", me.name, "role", me.role);
 	}
 	if (!strcmp(op, "pull")) {
 		const char *origin = json_string_value(json_object_get(q, "origin"));

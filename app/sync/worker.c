@@ -32,6 +32,7 @@ struct sync {
 	int woken, stopping;
 	struct sync_status st;   /* under mu */
 	int64_t peer_ok_at[PEERS_MAX]; /* sync_mono_ms() of each peer's last success; 0 never */
+	struct sync_vector peer_has[PEERS_MAX]; /* under mu: what each held at its last answer */
 };
 
 /* Where peer addr is in the list now, or -1. Under mu. */
@@ -58,6 +59,7 @@ void sync_peers_discovered(struct sync *y, const char (*addr)[SYNC_ADDR_LEN], in
 			memcpy(y->peers[w], y->peers[i], SYNC_ADDR_LEN);
 			y->st.peer[w] = y->st.peer[i];
 			y->peer_ok_at[w] = y->peer_ok_at[i];
+			y->peer_has[w] = y->peer_has[i];
 		}
 		w++;
 	}
@@ -75,6 +77,7 @@ void sync_peers_discovered(struct sync *y, const char (*addr)[SYNC_ADDR_LEN], in
 		memset(&y->st.peer[w], 0, sizeof(y->st.peer[w]));
 		str_copy(y->st.peer[w].addr, sizeof(y->st.peer[w].addr), addr[j]);
 		y->peer_ok_at[w] = 0;
+		memset(&y->peer_has[w], 0, sizeof(y->peer_has[w]));
 		w++;
 		added = 1;
 	}
@@ -82,11 +85,42 @@ void sync_peers_discovered(struct sync *y, const char (*addr)[SYNC_ADDR_LEN], in
 		y->peers[i][0] = '\0';
 		memset(&y->st.peer[i], 0, sizeof(y->st.peer[i]));
 		y->peer_ok_at[i] = 0;
+		memset(&y->peer_has[i], 0, sizeof(y->peer_has[i]));
 	}
 	y->st.npeer = y->st.peers = w;
 	if (added) {    /* a station that just appeared is exchanged with at once */
 		y->woken = 1;
 		pthread_cond_signal(&y->cv);
+	}
+	pthread_mutex_unlock(&y->mu);
+}
+
+/* How far behind each peer is against what this station holds now (a silent peer falls
+ * further behind with every record made or received here), and the stations heard of only
+ * through others. Takes mu. */
+static void room_count(struct sync *y, struct store *s)
+{
+	struct sync_vector mine;
+	char self[SYNC_ID_LEN];
+	if (sync_vector_get(s, &mine) < 0 || sync_station_id(s, self) < 0)
+		return; /* the next round counts again; the exchange's own error is shown */
+	pthread_mutex_lock(&y->mu);
+	for (int i = 0; i < y->st.npeer; i++) {
+		struct sync_peer_status *ps = &y->st.peer[i];
+		if (!ps->about.id[0])
+			continue;
+		ps->they_lack = sync_vector_lack(&mine, &y->peer_has[i], ps->about.id);
+		ps->we_lack = sync_vector_lack(&y->peer_has[i], &mine, self);
+	}
+	y->st.nother = 0;
+	for (int o = 0; o < mine.n; o++) {
+		int peer = !strcmp(mine.e[o].origin, self);
+		for (int i = 0; i < y->st.npeer && !peer; i++)
+			peer = !strcmp(mine.e[o].origin, y->st.peer[i].about.id);
+		if (peer)
+			continue;
+		str_copy(y->st.other[y->st.nother].id, SYNC_ID_LEN, mine.e[o].origin);
+		y->st.other[y->st.nother++].seq = mine.e[o].seq;
 	}
 	pthread_mutex_unlock(&y->mu);
 }
@@ -145,8 +179,16 @@ static void *run(void *arg)
 				ps->pulled = ss.pulled;
 				ps->pushed = ss.pushed;
 			}
+			if (ss.peer.id[0])     /* it answered with its vector */
+				ps->about = ss.peer;
+			/* What it holds is known for sure after a whole exchange: everything here. A
+			 * failed one keeps the count of the last whole one (with what came since). */
+			if (good)
+				y->peer_has[at] = ss.peer_has;
 			pthread_mutex_unlock(&y->mu);
 		}
+		if (s)
+			room_count(y, s);
 		if (in && y->changed)
 			y->changed(y->ctx, STORE_T_PERSON | STORE_T_CHECKIN | STORE_T_COMMITMENT |
 					   STORE_T_AGENDA);
