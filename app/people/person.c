@@ -282,18 +282,30 @@ static const char *name_problem(const char *name, const char *missing)
 	size_t n = strlen(name);
 	if (!utf8_valid(name, n))
 		return N_("The name has characters that cannot be used.");
-	int chars = 0;
+	int chars = 0, alnum = 0;
 	const char *p = name;
 	while (*p) {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x80) {
+			/* ASCII, most of a roster's names: a byte is a character. */
+			if (c < 0x20 || c == 0x7F)
+				return N_("The name has characters that cannot be used.");
+			alnum |= ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9');
+			p++;
+			chars++;
+			continue;
+		}
 		uint32_t cp = utf8_next(&p);
-		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+		if (cp >= 0x80 && cp < 0xA0)
 			return N_("The name has characters that cannot be used.");
 		chars++;
 	}
 	if (chars > 100 || n >= PEOPLE_NAME_MAX)
 		return N_("The name is too long.");
+	/* An ASCII letter or digit always folds to itself, so only a name without one needs the
+	 * fold to tell whether it has a letter at all. */
 	char f[8];
-	if (textnorm_fold(name, TEXTNORM_PRIMARY, f, sizeof(f)) == 0)
+	if (!alnum && textnorm_fold(name, TEXTNORM_PRIMARY, f, sizeof(f)) == 0)
 		return N_("The name has characters that cannot be used.");
 	return NULL;
 }
