@@ -101,6 +101,29 @@ static void merged_person_found_by_new_email(void **state)
 	assert_int_equal(search(f->s, "sofie", r), 1);
 }
 
+/* An import on another connection (the import worker's) of n people "Zed Zander" with emails
+ * zedI@example.dk, and one more row (a change to a known person) when also is set. */
+static void import_zeds(struct tu_db *f, int n, const struct people_in *also)
+{
+	struct store *worker = store_open(f->dir);
+	assert_non_null(worker);
+	struct people_bulk *b = people_bulk_begin(worker, &f->c);
+	assert_non_null(b);
+	for (int i = 0; i < n; i++) {
+		char ext[16], email[48];
+		snprintf(ext, sizeof(ext), "N%d", i);
+		snprintf(email, sizeof(email), "zed%d@example.dk", i);
+		struct people_in p = { ext, "Zed", "Zander", email, NULL, NULL };
+		assert_int_equal(people_bulk_add(b, &p), 0);
+	}
+	if (also)
+		assert_int_equal(people_bulk_add(b, also), 0);
+	assert_int_equal(store_tx_begin(worker), 0);
+	assert_int_equal(people_bulk_finish(b, NULL, NULL), 0);
+	assert_int_equal(store_tx_commit(worker), 0);
+	store_close(worker);
+}
+
 /* An import of more people than the delta takes is built into a new index in the background;
  * until it is swapped in, searches answer from the old one, without an error and with every
  * hit's details read fresh from the table. */
@@ -114,25 +137,10 @@ static void import_swaps_while_old_index_answers(void **state)
 	assert_int_equal(people_index_stats(f->s, &st0), 0);
 	assert_int_equal(st0.people, 3);
 
-	struct store *worker = store_open(f->dir);
-	assert_non_null(worker);
-	struct people_bulk *b = people_bulk_begin(worker, &f->c);
-	assert_non_null(b);
 	int n = PEOPLE_INDEX_DELTA_MAX + 100;
-	for (int i = 0; i < n; i++) {
-		char ext[16], email[48];
-		snprintf(ext, sizeof(ext), "N%d", i);
-		snprintf(email, sizeof(email), "zed%d@example.dk", i);
-		struct people_in p = { ext, "Zed", "Zander", email, NULL, NULL };
-		assert_int_equal(people_bulk_add(b, &p), 0);
-	}
 	/* ... and Søren's email changed in the same import. */
 	struct people_in upd = { "R1", "Søren", "Kierkegaard", "ksoren@other.se", NULL, NULL };
-	assert_int_equal(people_bulk_add(b, &upd), 0);
-	assert_int_equal(store_tx_begin(worker), 0);
-	assert_int_equal(people_bulk_finish(b, NULL, NULL), 0);
-	assert_int_equal(store_tx_commit(worker), 0);
-	store_close(worker);
+	import_zeds(f, n, &upd);
 
 	/* The first search after the commit starts the rebuild and answers from the old index:
 	 * the old roster, with the row's current details. */
@@ -212,20 +220,7 @@ static void prepare_tells_when_each_build_is_ready(void **state)
 	/* The first build is waited for by the first search: nobody saw an older index. */
 	assert_int_equal(search(f->s, "soren", r), 1);
 
-	struct store *worker = store_open(f->dir);
-	assert_non_null(worker);
-	struct people_bulk *b = people_bulk_begin(worker, &f->c);
-	assert_non_null(b);
-	for (int i = 0; i < PEOPLE_INDEX_DELTA_MAX + 10; i++) {
-		char ext[16];
-		snprintf(ext, sizeof(ext), "N%d", i);
-		struct people_in p = { ext, "Zed", "Zander", NULL, NULL, NULL };
-		assert_int_equal(people_bulk_add(b, &p), 0);
-	}
-	assert_int_equal(store_tx_begin(worker), 0);
-	assert_int_equal(people_bulk_finish(b, NULL, NULL), 0);
-	assert_int_equal(store_tx_commit(worker), 0);
-	store_close(worker);
+	import_zeds(f, PEOPLE_INDEX_DELTA_MAX + 10, NULL);
 
 	/* The search that notices the import starts the rebuild; when it is ready we are told,
 	 * and the search asked again finds the new roster. */
