@@ -139,6 +139,22 @@ static void door_table_stage(void **state)
 	wait_for(&r, DOOR, "SELECT count(*) FROM agenda_log WHERE what = 'pause'", 1);
 	kiosk_frame(r.k[DOOR]);
 	assert_true(ui_has_text(&r.k[DOOR]->ui, "Paused: Velkommen og dagsorden"));
+	/* The agenda has one writer: the door's Meeting screen shows the stage's meeting and has
+	 * nothing that writes; the stage's has its controls. */
+	kiosk_go(r.k[DOOR], SCREEN_FACILITATOR);
+	kiosk_frame(r.k[DOOR]);
+	assert_true(ui_has_text(&r.k[DOOR]->ui, "Run from the stage"));
+	assert_true(ui_has_text(&r.k[DOOR]->ui, "Paused: Velkommen og dagsorden"));
+	static const char *const WRITES[] = {"Start", "Resume", "Pause", "Next", "Previous", "+1 min",
+					     "Please wrap up", "Audience view"};
+	for (size_t i = 0; i < sizeof(WRITES) / sizeof(WRITES[0]); i++)
+		assert_null(ui_find(&r.k[DOOR]->ui, WRITES[i], 0));
+	kiosk_go(r.k[STAGE], SCREEN_FACILITATOR);
+	kiosk_frame(r.k[STAGE]);
+	assert_non_null(ui_find(&r.k[STAGE]->ui, "Resume", 1));
+	assert_false(ui_has_text(&r.k[STAGE]->ui, "Run from the stage"));
+	kiosk_reset_to_idle(r.k[STAGE]);
+	kiosk_reset_to_idle(r.k[DOOR]);
 
 	/* The door's Stations screen says both others are in step. */
 	for (int tries = 0; tries < 1200; tries++) {

@@ -27,6 +27,11 @@ int station_is_door(enum station_role r)
 	return r == STATION_ALL || r == STATION_DOOR;
 }
 
+int station_runs_agenda(enum station_role r)
+{
+	return r == STATION_ALL || r == STATION_STAGE;
+}
+
 int station_load(struct store *s, struct station *out)
 {
 	memset(out, 0, sizeof(*out));

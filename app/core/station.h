@@ -37,5 +37,8 @@ int station_save(struct store *s, const struct station *st);
 
 /* Which screens a role starts on: 1 when the door's idle screen and its scanner belong here. */
 int station_is_door(enum station_role r);
+/* 1 when this station may start, pause and move the meeting on: the agenda has one writer, the
+ * stage (or the one kiosk doing everything); a door or a sign-up table shows it read-only. */
+int station_runs_agenda(enum station_role r);
 
 #endif

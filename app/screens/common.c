@@ -1,4 +1,5 @@
 #include "kiosk.h"
+#include "agenda_seen.h"
 #include "screens.h"
 #include "store.h"
 #include "util.h"
@@ -76,4 +77,31 @@ int screen_full_banner(struct kiosk *k, struct ui_rect *area)
 	ui_cut_top(&in, ui_px(ui, 2));
 	ui_text_wrapped(ui, todo, in, UI_SMALL, 0, UI_WHITE, UI_LEFT);
 	return h;
+}
+
+int screen_meeting_line(struct kiosk *k, char *line, size_t size)
+{
+	/* From the meeting log: at a door it was written by the stage and copied here. */
+	struct agenda_seen v;
+	if (!k->pack.nsegments || agenda_seen(k->store, k->pack.event_id, k->pack.nsegments, &v) < 0)
+		return -1;
+	char at[16] = "";
+	switch (v.phase) {
+	case SEEN_NOT_STARTED:
+		if (!k->pack.starts_ms ||
+		    pack_format_time(&k->pack, k->pack.starts_ms, "%H:%M", at, sizeof(at)) < 0)
+			return -1;
+		str_fmt(line, size, tr(k, "The meeting starts at %s."), at);
+		break;
+	case SEEN_RUNNING:
+		str_fmt(line, size, tr(k, "Now: %s"), v.title);
+		break;
+	case SEEN_PAUSED:
+		str_fmt(line, size, tr(k, "Paused: %s"), v.title);
+		break;
+	default:
+		str_copy(line, size, tr(k, "The meeting has ended."));
+		break;
+	}
+	return 0;
 }

@@ -1,5 +1,4 @@
 #include "kiosk.h"
-#include "agenda_seen.h"
 #include "core/event.h"
 #include "screens.h"
 #include "screens/checkin.h"
@@ -13,28 +12,9 @@
 static void meeting_line(struct kiosk *k, struct ui_rect *mid)
 {
 	struct ui *ui = &k->ui;
-	/* From the meeting log: at a door it was written by the stage and copied here. */
-	struct agenda_seen v;
-	if (!k->pack.nsegments || agenda_seen(k->store, k->pack.event_id, k->pack.nsegments, &v) < 0)
+	char line[300];
+	if (screen_meeting_line(k, line, sizeof(line)) < 0)
 		return;
-	char line[300], at[16] = "";
-	switch (v.phase) {
-	case SEEN_NOT_STARTED:
-		if (!k->pack.starts_ms ||
-		    pack_format_time(&k->pack, k->pack.starts_ms, "%H:%M", at, sizeof(at)) < 0)
-			return;
-		str_fmt(line, sizeof(line), tr(k, "The meeting starts at %s."), at);
-		break;
-	case SEEN_RUNNING:
-		str_fmt(line, sizeof(line), tr(k, "Now: %s"), v.title);
-		break;
-	case SEEN_PAUSED:
-		str_fmt(line, sizeof(line), tr(k, "Paused: %s"), v.title);
-		break;
-	default:
-		str_copy(line, sizeof(line), tr(k, "The meeting has ended."));
-		break;
-	}
 	ui_label(ui, line, ui_cut_top(mid, ui_line_h(ui, UI_BODY)), UI_BODY, 1, UI_FG, UI_CENTER);
 }
 

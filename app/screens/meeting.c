@@ -1306,6 +1306,23 @@ void screen_facilitator(struct kiosk *k)
 		kiosk_go(k, SCREEN_ORGANIZER);
 		return;
 	}
+	/* The agenda has one writer, the stage: a door or a sign-up table shows the meeting as the
+	 * stage runs it and writes nothing (its own timer state is not the stage's). */
+	if (k->event && !station_runs_agenda(event_station(k->event)->role)) {
+		char line[300];
+		if (screen_meeting_line(k, line, sizeof(line)) < 0)
+			str_copy(line, sizeof(line), tr(k, "The meeting has no agenda."));
+		struct ui_rect r = ui_inset(body, ui_px(ui, 8));
+		ui_label(ui, tr(k, "Run from the stage"), ui_cut_top(&r, ui_line_h(ui, UI_HEADING)),
+			 UI_HEADING, 1, UI_FG, UI_LEFT);
+		ui_cut_top(&r, ui_px(ui, 8));
+		ui_text_wrapped(ui, line, ui_cut_top(&r, 2 * ui_line_h(ui, UI_TITLE)), UI_TITLE, 1,
+				UI_FG, UI_LEFT);
+		ui_text_wrapped(ui, tr(k, "This station shows the meeting. The stage station starts, "
+					  "pauses and moves it on; its timer and slides are there."),
+				r, UI_BODY, 0, UI_MUTED, UI_LEFT);
+		return;
+	}
 	/* "Audience view" at the right of the header bar. */
 	const char *aud = tr(k, "Audience view");
 	int pad = ui_px(ui, 8), bar_h = ui_px(ui, 64);
