@@ -416,8 +416,8 @@ int cmd_script(int argc, char **argv)
 	struct render *r = render_open(display_renderer(d));
 	if (!r) {
 		fprintf(stderr, "barnstorm script: %s\n", err_msg());
+		kiosk_release(k); /* first: its workers may still wake the display */
 		display_close(d);
-		kiosk_release(k);
 		free(k);
 		free(text);
 		return 2;

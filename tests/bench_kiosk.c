@@ -57,9 +57,9 @@ static void bench_size(const char *pack, const char *data, int w, int h)
 	printf("idle screen %dx%d: first frame %.1f ms after start; %.2f ms CPU per frame "
 	       "(software renderer); %d redraws in 10 s without input; text cache %d entries, %zu KiB\n",
 	       w, h, first, per, k->frames - before, st.text_entries, st.text_bytes / 1024);
+	kiosk_release(k); /* first: its workers may still wake the display */
 	render_close(r);
 	display_close(d);
-	kiosk_release(k);
 	free(k);
 }
 

@@ -180,9 +180,12 @@ static void kh_open(struct kh *h, const char *pack, const char *data, int w, int
 
 static void kh_close(struct kh *h)
 {
+	/* The kiosk first: until its workers stop they may wake the display (display_wake(),
+	 * SDL_PushEvent), which must still be open. The other order corrupted the heap now and
+	 * then (seen under qemu-aarch64: malloc_consolidate(): invalid chunk size). */
+	kiosk_release(h->k);
 	render_close(h->r);
 	display_close(h->d);
-	kiosk_release(h->k);
 	free(h->k);
 }
 
