@@ -217,9 +217,10 @@ int people_upsert(struct store *s, const struct clock *c, const struct people_in
  * caller's transaction.
  *
  * people_bulk_begin() returns NULL with err_msg() on a database error. people_bulk_add()
- * normalises a row and keeps it in a TEMP table of this connection, 16 rows per INSERT (0,
- * PEOPLE_INVALID with err_msg(), or -1); it may run before that transaction, while a file is
- * still being read (TEMP writes take no lock on the database). people_bulk_finish() then marks every row
+ * normalises a row and keeps it in memory (0, PEOPLE_INVALID with err_msg(), or -1); it may
+ * run before that transaction, while a file is still being read: it writes nothing. SQL reads
+ * the rows where they are, as the table people_bulk of this connection (store_rows_set()).
+ * people_bulk_finish() then marks every row
  * that shares an external id, an email or a phone with another row or with a stored person
  * (into an empty table, when a hash of the keys seen while adding shows that no two rows
  * share one, nothing is marked without asking SQLite);
@@ -233,7 +234,7 @@ int people_upsert(struct store *s, const struct clock *c, const struct people_in
  * row (may be NULL) is called once per row finished with its people_upsert_status; returning
  * -1 stops finish(), which then returns -1 (the caller rolls back). people_bulk_finish() frees
  * b whatever it returns; people_bulk_abort() frees one that is not finished (NULL is fine).
- * Both empty the TEMP tables. */
+ * Both leave people_bulk empty. */
 struct people_bulk;
 struct people_bulk *people_bulk_begin(struct store *s, const struct clock *c);
 int people_bulk_add(struct people_bulk *b, const struct people_in *p);

@@ -22,7 +22,6 @@
 #define RECORD_LINES_MAX 64
 #define FIELDS_MAX 128            /* columns kept per row; more are ignored */
 #define RECBUF_MAX (FIELDS_MAX * 256 + RECORD_BYTES_MAX)
-#define BATCH_ROWS 20000         /* staged rows per (TEMP) transaction */
 
 /* libcsv's parser state ROW_NOT_BEGUN (libcsv.c): the parser is between records. The value
  * has been 0 since libcsv 1.0; struct csv_parser is public in csv.h. */
@@ -146,8 +145,6 @@ struct reader {
 	int have_header;
 	enum field cols[FIELDS_MAX];
 	long rows;            /* data records seen */
-	long in_batch;
-	int in_tx;
 	int db_failed;
 	int no_names;         /* the header has no name column: nothing can be imported */
 	int unclosed;         /* the record just read is an unclosed quote (data_record) */
@@ -353,22 +350,7 @@ static int col_of(const struct reader *im, enum field f)
 	return -1;
 }
 
-/* ---- staging: the rows of the file in a TEMP table of this connection ---- */
-
-/* Commits the staged rows so far. The staging table is TEMP, so this deferred transaction
- * never takes the database's write lock: the door's check-ins go on while the file is read. */
-static int stage_commit(struct reader *im)
-{
-	if (!im->in_tx)
-		return 0;
-	im->in_tx = 0;
-	im->in_batch = 0;
-	if (store_exec(im->s, "COMMIT") < 0) {
-		im->db_failed = 1;
-		return -1;
-	}
-	return 0;
-}
+/* ---- staging: the rows of the file, in memory until the merge (people_bulk_add()) ---- */
 
 static void progress(struct reader *im, int saving, long merged)
 {
@@ -387,21 +369,15 @@ static void progress(struct reader *im, int saving, long merged)
 
 static int stage_row(struct reader *im, long line, const struct people_in *p)
 {
-	if (!im->in_tx) {
-		if (store_exec(im->s, "BEGIN") < 0)
-			return -1;
-		im->in_tx = 1;
-	}
 	/* Normalised and checked here, once: a row that people_upsert() would refuse is rejected
-	 * with its line now, and the merge reads the rows in the form stored. */
+	 * with its line now, and the merge reads the rows in the form stored. Nothing is written
+	 * to the database while the file is read: the door's check-ins go on meanwhile. */
 	int rc = people_bulk_add(im->bulk, p);
 	if (rc == PEOPLE_INVALID)
 		reject(im, line, "%s", err_msg());
 	else if (rc < 0)
 		return -1;
 	im->staged++;
-	if (++im->in_batch >= BATCH_ROWS && stage_commit(im) < 0)
-		return -1;
 	if (im->hooks && im->hooks->kill_phase == 1 && im->staged == im->hooks->kill_after_rows)
 		raise(SIGKILL);
 	return 0;
@@ -764,14 +740,6 @@ static int import_stream(struct reader *im, long long total)
 	}
 	ret = 0;
 out:
-	if (im->in_tx) {
-		if (im->db_failed || ret < 0) {
-			store_exec(im->s, "ROLLBACK");
-			im->in_tx = 0;
-		} else if (stage_commit(im) < 0) {
-			ret = -1;
-		}
-	}
 	if (im->db_failed)
 		ret = -1;
 	csv_free(&im->csv);
@@ -832,9 +800,9 @@ static int merge(struct reader *im)
 	struct merge_state m = { .im = im };
 	int ret = -1, rc, fk_off = 0;
 	/* One transaction for the whole roster: each page reaches the WAL about once, instead of
-	 * once per 5,000-row commit (12 GB written for 1,000,000 rows before, 1.7 GB now). A larger
-	 * page cache was measured again with the bulk merge (64 MB for main and for TEMP) and
-	 * bought nothing at 1,000,000 rows, so the store's 16 MB stays and memory stays bounded. */
+	 * once per 5,000-row commit (12 GB written for 1,000,000 rows before, 1.7 GB then). A larger
+	 * page cache was measured again with the bulk merge (64 MB) and bought nothing at 1,000,000
+	 * rows nor at 100,000, so the store's 16 MB stays. */
 	progress(im, 1, 0);
 	if (im->cancelled) {
 		err_set("the import of '%s' was cancelled", im->name);

@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,7 @@ static const char *const MIGRATIONS[] = {
 };
 
 #define STMT_CACHE_MAX 256
+#define STORE_ROWS_TABLES 4 /* store_rows_set() tables per connection */
 
 struct store_stmt {
 	sqlite3_stmt *st;
@@ -134,6 +136,8 @@ struct store {
 	void *on_commit_ctx;
 	void *ext;             /* store_set_ext() */
 	void (*ext_release)(void *ext);
+	struct rows_mod *rows[STORE_ROWS_TABLES]; /* store_rows_set(): owned by SQLite's modules */
+	int nrows;
 };
 
 int store_schema_version(void)
@@ -530,6 +534,237 @@ int store_meta_save(struct store *s, const char *key, const char *value)
 		return -1;
 	}
 	return store_tx_commit(s);
+}
+
+/* ---- store_rows_set(): an eponymous virtual table over the caller's rows ---- */
+
+struct rows_mod {
+	char name[64];
+	char *decl;
+	const struct store_rows *src;
+};
+
+struct rows_vtab {
+	sqlite3_vtab base;
+	struct rows_mod *mod;
+};
+
+struct rows_cursor {
+	sqlite3_vtab_cursor base;
+	int64_t row, last;
+};
+
+static void rows_mod_free(void *p)
+{
+	struct rows_mod *m = p;
+	free(m->decl);
+	free(m);
+}
+
+static int rows_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+			sqlite3_vtab **out, char **err)
+{
+	(void)argc;
+	(void)argv;
+	struct rows_mod *m = aux;
+	char *sql = sqlite3_mprintf("CREATE TABLE x(seq INTEGER, %s)", m->decl);
+	int rc = sql ? sqlite3_declare_vtab(db, sql) : SQLITE_NOMEM;
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK) {
+		*err = sqlite3_mprintf("%s: bad columns '%s'", m->name, m->decl);
+		return rc;
+	}
+	struct rows_vtab *v = sqlite3_malloc(sizeof(*v));
+	if (!v)
+		return SQLITE_NOMEM;
+	memset(v, 0, sizeof(*v));
+	v->mod = m;
+	*out = &v->base;
+	return SQLITE_OK;
+}
+
+static int rows_disconnect(sqlite3_vtab *vt)
+{
+	sqlite3_free(vt);
+	return SQLITE_OK;
+}
+
+/* Constraints on seq are passed to xFilter in order, their operators 3 bits each in idxNum. */
+enum { ROWS_EQ = 1, ROWS_GT, ROWS_GE, ROWS_LT, ROWS_LE };
+
+static int rows_best_index(sqlite3_vtab *vt, sqlite3_index_info *ix)
+{
+	struct rows_vtab *v = (struct rows_vtab *)vt;
+	int64_t n = v->mod->src ? v->mod->src->count : 0;
+	int argv = 0, ops = 0, eq = 0, bounded = 0;
+	for (int i = 0; i < ix->nConstraint && argv < 8; i++) {
+		const struct sqlite3_index_constraint *c = &ix->aConstraint[i];
+		if (!c->usable || (c->iColumn != 0 && c->iColumn != -1))
+			continue;
+		int op;
+		switch (c->op) {
+		case SQLITE_INDEX_CONSTRAINT_EQ: op = ROWS_EQ; eq = 1; break;
+		case SQLITE_INDEX_CONSTRAINT_GT: op = ROWS_GT; bounded = 1; break;
+		case SQLITE_INDEX_CONSTRAINT_GE: op = ROWS_GE; bounded = 1; break;
+		case SQLITE_INDEX_CONSTRAINT_LT: op = ROWS_LT; bounded = 1; break;
+		case SQLITE_INDEX_CONSTRAINT_LE: op = ROWS_LE; bounded = 1; break;
+		default: continue;
+		}
+		ix->aConstraintUsage[i].argvIndex = ++argv;
+		ix->aConstraintUsage[i].omit = 1;
+		ops |= op << (3 * (argv - 1));
+	}
+	ix->idxNum = ops;
+	if (ix->nOrderBy == 1 && (ix->aOrderBy[0].iColumn == 0 || ix->aOrderBy[0].iColumn == -1) &&
+	    !ix->aOrderBy[0].desc)
+		ix->orderByConsumed = 1;
+	int64_t rows = eq ? 1 : bounded ? n / 4 + 1 : n + 1;
+	ix->estimatedRows = rows;
+	ix->estimatedCost = (double)rows;
+	if (eq)
+		ix->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+	return SQLITE_OK;
+}
+
+static int rows_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
+{
+	(void)vt;
+	struct rows_cursor *c = sqlite3_malloc(sizeof(*c));
+	if (!c)
+		return SQLITE_NOMEM;
+	memset(c, 0, sizeof(*c));
+	*out = &c->base;
+	return SQLITE_OK;
+}
+
+static int rows_close(sqlite3_vtab_cursor *cur)
+{
+	sqlite3_free(cur);
+	return SQLITE_OK;
+}
+
+static int rows_filter(sqlite3_vtab_cursor *cur, int num, const char *str, int argc,
+		       sqlite3_value **argv)
+{
+	(void)str;
+	struct rows_cursor *c = (struct rows_cursor *)cur;
+	struct rows_vtab *v = (struct rows_vtab *)cur->pVtab;
+	int64_t lo = 1, hi = v->mod->src ? v->mod->src->count : 0;
+	for (int i = 0; i < argc; i++) {
+		int op = (num >> (3 * i)) & 7;
+		int t = sqlite3_value_numeric_type(argv[i]);
+		if (t != SQLITE_INTEGER && t != SQLITE_FLOAT) {
+			hi = 0;   /* seq compared with NULL or text: nothing */
+			break;
+		}
+		/* Whole bounds: seq > 2.5 is seq >= 3. Rows are 1..count, so clamping is exact. */
+		double d = sqlite3_value_double(argv[i]);
+		double top = (double)(hi + 1);
+		d = d < 0 ? 0 : d > top ? top : d;
+		int64_t fl = (int64_t)floor(d), ce = (int64_t)ceil(d);
+		if (t == SQLITE_INTEGER) {
+			int64_t x = sqlite3_value_int64(argv[i]);
+			fl = ce = x < 0 ? 0 : x > hi + 1 ? hi + 1 : x;
+		}
+		int64_t a = lo, b = hi;
+		switch (op) {
+		case ROWS_EQ: a = ce; b = fl; break;   /* not whole: ce > fl, nothing */
+		case ROWS_GT: a = fl + 1; break;
+		case ROWS_GE: a = ce; break;
+		case ROWS_LT: b = ce - 1; break;
+		case ROWS_LE: b = fl; break;
+		}
+		lo = a > lo ? a : lo;
+		hi = b < hi ? b : hi;
+	}
+	c->row = lo;
+	c->last = hi;
+	return SQLITE_OK;
+}
+
+static int rows_next(sqlite3_vtab_cursor *cur)
+{
+	((struct rows_cursor *)cur)->row++;
+	return SQLITE_OK;
+}
+
+static int rows_eof(sqlite3_vtab_cursor *cur)
+{
+	struct rows_cursor *c = (struct rows_cursor *)cur;
+	return c->row > c->last;
+}
+
+static int rows_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
+{
+	struct rows_cursor *c = (struct rows_cursor *)cur;
+	const struct store_rows *src = ((struct rows_vtab *)cur->pVtab)->mod->src;
+	if (col == 0 || !src) {
+		sqlite3_result_int64(ctx, c->row);
+		return SQLITE_OK;
+	}
+	const char *text = NULL;
+	int64_t num = 0;
+	switch (src->value(src->ctx, c->row, col, &text, &num)) {
+	case STORE_V_TEXT:
+		sqlite3_result_text(ctx, text, -1, SQLITE_STATIC);
+		break;
+	case STORE_V_INT:
+		sqlite3_result_int64(ctx, num);
+		break;
+	default:
+		sqlite3_result_null(ctx);
+	}
+	return SQLITE_OK;
+}
+
+static int rows_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *out)
+{
+	*out = ((struct rows_cursor *)cur)->row;
+	return SQLITE_OK;
+}
+
+static const sqlite3_module ROWS_MODULE = {
+	.iVersion = 0,
+	.xCreate = NULL, /* eponymous only: read as NAME, never CREATE VIRTUAL TABLE'd */
+	.xConnect = rows_connect,
+	.xBestIndex = rows_best_index,
+	.xDisconnect = rows_disconnect,
+	.xDestroy = rows_disconnect,
+	.xOpen = rows_open,
+	.xClose = rows_close,
+	.xFilter = rows_filter,
+	.xNext = rows_next,
+	.xEof = rows_eof,
+	.xColumn = rows_column,
+	.xRowid = rows_rowid,
+};
+
+int store_rows_set(struct store *s, const char *name, const struct store_rows *src)
+{
+	for (int i = 0; i < s->nrows; i++)
+		if (!strcmp(s->rows[i]->name, name)) {
+			if (src && strcmp(src->decl, s->rows[i]->decl))
+				return err_set("rows '%s': its columns cannot change", name);
+			s->rows[i]->src = src;
+			return 0;
+		}
+	if (!src)
+		return 0;
+	if (s->nrows == STORE_ROWS_TABLES)
+		return err_set("rows '%s': at most %d such tables", name, STORE_ROWS_TABLES);
+	struct rows_mod *m = xcalloc(1, sizeof(*m));
+	if (str_copy(m->name, sizeof(m->name), name) < 0) {
+		free(m);
+		return err_set("rows '%.20s...': name too long", name);
+	}
+	m->decl = xstrdup(src->decl);
+	m->src = src;
+	/* SQLite owns m from here, even when this fails: rows_mod_free() runs either way. */
+	int rc = sqlite3_create_module_v2(s->db, name, &ROWS_MODULE, m, rows_mod_free);
+	if (rc != SQLITE_OK)
+		return err_set("rows '%s': %s", name, sqlite3_errmsg(s->db));
+	s->rows[s->nrows++] = m;
+	return 0;
 }
 
 int store_integrity_ok(struct store *s)

@@ -122,6 +122,28 @@ int64_t store_query_int(struct store *s, const char *sql);
 int store_meta_get(struct store *s, const char *key, char *out, int size);
 int store_meta_set(struct store *s, const char *key, const char *value);
 
+/* A read-only table over rows the caller holds in memory, which SQL reads as NAME (e.g. to
+ * INSERT ... SELECT a staged roster without copying it into a TEMP table first). Column 0 is
+ * the row number, 1..count, also the rowid; constraints on it (=, <, <=, >, >=) and ORDER BY it
+ * are answered without a scan or a sort. value() gives column col (>= 1) of row (1-based):
+ * STORE_V_TEXT with *text, which must stay as it is while these rows are set (SQLite reads it
+ * without a copy), STORE_V_INT with *num, or STORE_V_NULL.
+ * decl lists the columns after the row number (which is named seq), as in CREATE TABLE:
+ * "ext TEXT, touched INT".
+ * store_rows_set() the first time for a NAME defines it on this connection; later calls give
+ * the same NAME (with the same decl) new rows. src NULL: the table is empty until set again.
+ * The caller keeps src and its rows alive while set. -1 with err_msg() on failure. */
+#define STORE_V_NULL 0
+#define STORE_V_TEXT 1
+#define STORE_V_INT  2
+struct store_rows {
+	const char *decl;
+	int64_t count;
+	int (*value)(void *ctx, int64_t row, int col, const char **text, int64_t *num);
+	void *ctx;
+};
+int store_rows_set(struct store *s, const char *name, const struct store_rows *src);
+
 /* PRAGMA integrity_check == "ok": 1, else 0. */
 int store_integrity_ok(struct store *s);
 

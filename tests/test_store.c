@@ -137,6 +137,82 @@ static void owner_only_whatever_the_umask(void **state)
 	free(dir);
 }
 
+/* store_rows_set(): the caller's rows as a table SQL reads: values of each type, the row
+ * number's constraints (whole, fractional, NULL, out of range), ORDER BY it, and rows that
+ * change or go away. */
+static const char *const ROW_NAME[] = {"Ada", "", "Cleo", "Dan", "Eve"};
+
+static int row_value(void *ctx, int64_t row, int col, const char **text, int64_t *num)
+{
+	(void)ctx;
+	if (col == 1) {
+		if (!ROW_NAME[row - 1][0])
+			return STORE_V_NULL;
+		*text = ROW_NAME[row - 1];
+		return STORE_V_TEXT;
+	}
+	*num = row * 10;
+	return STORE_V_INT;
+}
+
+static void rows_table_reads_caller_rows(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	struct store *s = store_open(dir);
+	assert_non_null(s);
+	struct store_rows src = { "name TEXT, n INTEGER", 5, row_value, NULL };
+	assert_int_equal(store_rows_set(s, "caller_rows", &src), 0);
+	assert_int_equal(store_query_int(s, "SELECT count(*) FROM caller_rows"), 5);
+	assert_int_equal(store_query_int(s, "SELECT count(*) FROM caller_rows WHERE name IS NULL"), 1);
+	assert_int_equal(store_query_int(s, "SELECT sum(n) FROM caller_rows"), 150);
+	assert_int_equal(store_query_int(s, "SELECT n FROM caller_rows WHERE name = 'Cleo'"), 30);
+	static const struct { const char *where; int64_t count; } Q[] = {
+		{"seq = 3", 1}, {"seq = 2.5", 0}, {"seq = 0", 0}, {"seq = 6", 0}, {"seq = -1", 0},
+		{"seq = NULL", 0}, {"seq = 'x'", 0}, {"seq > 2", 3}, {"seq >= 2", 4},
+		{"seq < 2", 1}, {"seq <= 2", 2}, {"seq > 2.5", 3}, {"seq >= 2.5", 3},
+		{"seq < 2.5", 2}, {"seq <= 2.5", 2}, {"seq >= 2 AND seq < 4", 2},
+		{"seq > 9223372036854775807", 0}, {"seq < -9223372036854775807", 0},
+		{"seq <= 9223372036854775807", 5}, {"seq > -5", 5}, {"rowid = 4", 1},
+	};
+	for (size_t i = 0; i < sizeof(Q) / sizeof(Q[0]); i++) {
+		char sql[160];
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM caller_rows WHERE %s", Q[i].where);
+		if (store_query_int(s, sql) != Q[i].count)
+			fail_msg("%s: %lld rows, not %lld", Q[i].where, (long long)store_query_int(s, sql),
+				 (long long)Q[i].count);
+	}
+	struct store_stmt *st = store_stmt(s, "SELECT seq, n FROM caller_rows WHERE seq >= ?1 ORDER BY seq");
+	assert_non_null(st);
+	store_bind_int(st, 1, 3);
+	for (int64_t want = 3; want <= 5; want++) {
+		assert_int_equal(store_step(st), STORE_ROW);
+		assert_int_equal(store_col_int(st, 0), want);
+		assert_int_equal(store_col_int(st, 1), want * 10);
+	}
+	assert_int_equal(store_step(st), STORE_DONE);
+	store_reset(st);
+	/* It joins like any table, and writes from it land in a real one. */
+	assert_int_equal(store_exec(s, "CREATE TEMP TABLE copy AS SELECT seq, name FROM caller_rows"
+				       " WHERE name IS NOT NULL"), 0);
+	assert_int_equal(store_query_int(s, "SELECT count(*) FROM temp.copy JOIN caller_rows USING (seq)"), 4);
+	/* Fewer rows; then none; then back. */
+	src.count = 2;
+	assert_int_equal(store_query_int(s, "SELECT count(*) FROM caller_rows"), 2);
+	assert_int_equal(store_rows_set(s, "caller_rows", NULL), 0);
+	assert_int_equal(store_query_int(s, "SELECT count(*) FROM caller_rows"), 0);
+	src.count = 5;
+	assert_int_equal(store_rows_set(s, "caller_rows", &src), 0);
+	assert_int_equal(store_query_int(s, "SELECT count(*) FROM caller_rows WHERE seq > 1"), 4);
+	/* The columns of a name are fixed once it is defined. */
+	struct store_rows other = { "x TEXT", 1, row_value, NULL };
+	assert_int_equal(store_rows_set(s, "caller_rows", &other), -1);
+	assert_non_null(strstr(err_msg(), "cannot change"));
+	store_close(s);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -145,6 +221,7 @@ int main(void)
 		cmocka_unit_test(refuses_newer_database),
 		cmocka_unit_test(refuses_unwritable_and_garbage),
 		cmocka_unit_test(owner_only_whatever_the_umask),
+		cmocka_unit_test(rows_table_reads_caller_rows),
 	};
 	return RUN_TESTS(tests);
 }

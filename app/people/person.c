@@ -695,7 +695,11 @@ int people_has_postcode(struct store *s, int64_t id)
 #define BULK_REINDEX_MIN 5000
 #define BULK_INDEXES_MAX 16
 
-#define STAGE_BATCH 16        /* staged rows per INSERT (stage_flush()) */
+/* The staged rows live in memory, in chunks: each row its six fields as NUL-terminated strings
+ * one after another (ext, first, last, email, phone, postcode), "" for an empty one. About the
+ * size of the file's own text plus 9 bytes a row (roster.h bounds both). */
+#define BULK_CHUNK_BYTES (1u << 20)
+#define BULK_FIELDS 6
 
 struct people_bulk {
 	struct store *s;
@@ -712,30 +716,33 @@ struct people_bulk {
 	uint64_t *keys;
 	size_t nkeys, key_slots;
 	int keys_met;           /* two rows may share a key, or the table outgrew KEY_SLOTS_MAX */
-	struct norm_person batch[STAGE_BATCH]; /* rows normalised, not yet staged: stage_flush() */
-	int nbatch;
+	char **row;             /* row[i]: the fields of staged row i + 1 */
+	unsigned char *touched; /* touched[i]: row i + 1 may merge (SQL_BULK_TOUCHED) */
+	int64_t nrow, row_cap;
+	char **chunk;
+	int nchunk;
+	size_t chunk_used;      /* bytes used of the last chunk */
+	struct store_rows src;  /* the rows as the SQL table people_bulk */
 };
 
 /* 32 MiB at most, filled to three quarters: the keys of 1,000,000 rows (an id, an email and
  * every third a phone) fit; a larger roster is asked of SQLite. */
 #define KEY_SLOTS_MAX ((size_t)1 << 22)
 
-static const char SQL_BULK_TABLES[] =
-	"CREATE TEMP TABLE IF NOT EXISTS people_bulk(seq INTEGER PRIMARY KEY, ext TEXT,"
-	" first TEXT NOT NULL, last TEXT NOT NULL, email TEXT, phone TEXT, postcode TEXT,"
-	" touched INTEGER NOT NULL DEFAULT 0);"
-	"DELETE FROM temp.people_bulk;";
+/* The staged rows as SQL sees them (store_rows_set()): seq is the row's place in the file. */
+static const char BULK_COLUMNS[] =
+	"ext TEXT, first TEXT, last TEXT, email TEXT, phone TEXT, postcode TEXT, touched INTEGER";
 
 /* A row is "touched" when one of its keys is another row's or a stored person's: only those
  * can merge, so only those need people_upsert()'s lookups in file order. The rest are new
  * people whatever order they are inserted in. */
 #define SQL_BULK_DUPS \
-	"UPDATE temp.people_bulk SET touched = 1 WHERE " \
-	"ext IN (SELECT ext FROM temp.people_bulk WHERE ext IS NOT NULL GROUP BY ext" \
+	"SELECT seq FROM people_bulk WHERE " \
+	"ext IN (SELECT ext FROM people_bulk WHERE ext IS NOT NULL GROUP BY ext" \
 	"  HAVING count(*) > 1) " \
-	"OR email IN (SELECT email FROM temp.people_bulk WHERE email IS NOT NULL GROUP BY email" \
+	"OR email IN (SELECT email FROM people_bulk WHERE email IS NOT NULL GROUP BY email" \
 	"  HAVING count(*) > 1) " \
-	"OR phone IN (SELECT phone FROM temp.people_bulk WHERE phone IS NOT NULL GROUP BY phone" \
+	"OR phone IN (SELECT phone FROM people_bulk WHERE phone IS NOT NULL GROUP BY phone" \
 	"  HAVING count(*) > 1) "
 static const char SQL_BULK_TOUCHED[] = SQL_BULK_DUPS
 	"OR EXISTS (SELECT 1 FROM main.person p WHERE p.external_id = people_bulk.ext) "
@@ -744,13 +751,37 @@ static const char SQL_BULK_TOUCHED[] = SQL_BULK_DUPS
 /* The first roster of an empty table: only the rows among themselves can merge. */
 static const char SQL_BULK_TOUCHED_FIRST[] = SQL_BULK_DUPS;
 
+static int bulk_value(void *ctx, int64_t row, int col, const char **text, int64_t *num)
+{
+	const struct people_bulk *b = ctx;
+	if (row < 1 || row > b->nrow)
+		return STORE_V_NULL;
+	if (col == BULK_FIELDS + 1) {
+		*num = b->touched[row - 1];
+		return STORE_V_INT;
+	}
+	const char *f = b->row[row - 1];
+	for (int i = 1; i < col; i++)
+		f += strlen(f) + 1;
+	/* first and last are NOT NULL: "" stays ""; an empty key or postcode is NULL */
+	if (!f[0] && col != 2 && col != 3)
+		return STORE_V_NULL;
+	*text = f;
+	return STORE_V_TEXT;
+}
+
 struct people_bulk *people_bulk_begin(struct store *s, const struct clock *c)
 {
-	if (store_exec(s, SQL_BULK_TABLES) < 0)
-		return NULL;
 	struct people_bulk *b = xcalloc(1, sizeof(*b));
 	b->s = s;
 	b->c = c;
+	b->src.decl = BULK_COLUMNS;
+	b->src.value = bulk_value;
+	b->src.ctx = b;
+	if (store_rows_set(s, "people_bulk", &b->src) < 0) {
+		free(b);
+		return NULL;
+	}
 	/* The random tail of a v4 uuid, so two loads in the same millisecond still differ. */
 	char r[37];
 	uuid_v4(r);
@@ -788,40 +819,32 @@ static void bulk_uuid(struct people_bulk *b, char out[37])
 	out[o] = '\0';
 }
 
-#define STAGE_ROW "(?, ?, ?, ?, ?, ?)"
-#define STAGE_ROWS4 STAGE_ROW ", " STAGE_ROW ", " STAGE_ROW ", " STAGE_ROW
-static const char SQL_STAGE_BATCH[] =
-	"INSERT INTO temp.people_bulk(ext, first, last, email, phone, postcode) VALUES "
-	STAGE_ROWS4 ", " STAGE_ROWS4 ", " STAGE_ROWS4 ", " STAGE_ROWS4;
-static const char SQL_STAGE_ONE[] =
-	"INSERT INTO temp.people_bulk(ext, first, last, email, phone, postcode) VALUES " STAGE_ROW;
-
-/* Writes the rows people_bulk_add() kept: STAGE_BATCH in one statement when the batch is full
- * (a step per row was 40 % of reading a roster), else one by one. */
-static int stage_flush(struct people_bulk *b)
+/* Keeps a normalised row in memory (see BULK_CHUNK_BYTES). */
+static void stage_row(struct people_bulk *b, const struct norm_person *n)
 {
-	int full = b->nbatch == STAGE_BATCH;
-	struct store_stmt *st = store_stmt(b->s, full ? SQL_STAGE_BATCH : SQL_STAGE_ONE);
-	if (!st)
-		return -1;
-	for (int i = 0; i < b->nbatch; i++) {
-		const struct norm_person *n = &b->batch[i];
-		int at = full ? 6 * i : 0;
-		store_bind_text(st, at + 1, people_or_null(n->ext));
-		store_bind_text(st, at + 2, n->first);
-		store_bind_text(st, at + 3, n->last);
-		store_bind_text(st, at + 4, people_or_null(n->email));
-		store_bind_text(st, at + 5, people_or_null(n->phone));
-		store_bind_text(st, at + 6, people_or_null(n->postcode));
-		if (full && i < b->nbatch - 1)
-			continue;
-		int rc = store_step(st);
-		store_reset(st);
-		if (rc < 0)
-			return -1;
+	const char *f[BULK_FIELDS] = { n->ext, n->first, n->last, n->email, n->phone, n->postcode };
+	size_t len[BULK_FIELDS], need = 0;
+	for (int i = 0; i < BULK_FIELDS; i++)
+		need += (len[i] = strlen(f[i])) + 1;
+	if (!b->nchunk || b->chunk_used + need > BULK_CHUNK_BYTES) {
+		b->chunk = xrealloc(b->chunk, ((size_t)b->nchunk + 1) * sizeof(*b->chunk));
+		b->chunk[b->nchunk++] = xmalloc(BULK_CHUNK_BYTES); /* need <= sizeof(*n) < a chunk */
+		b->chunk_used = 0;
 	}
-	b->nbatch = 0;
-	return 0;
+	if (b->nrow == b->row_cap) {
+		b->row_cap = b->row_cap ? b->row_cap * 2 : 4096;
+		b->row = xrealloc(b->row, (size_t)b->row_cap * sizeof(*b->row));
+		b->touched = xrealloc(b->touched, (size_t)b->row_cap);
+	}
+	char *p = b->chunk[b->nchunk - 1] + b->chunk_used;
+	b->row[b->nrow] = p;
+	b->touched[b->nrow++] = 0;
+	for (int i = 0; i < BULK_FIELDS; i++) {
+		memcpy(p, f[i], len[i] + 1);
+		p += len[i] + 1;
+	}
+	b->chunk_used += need;
+	b->src.count = b->nrow;
 }
 
 static uint64_t key_hash(char kind, const char *key)
@@ -888,8 +911,8 @@ int people_bulk_add(struct people_bulk *b, const struct people_in *p)
 	if (normalise(p, &n) < 0)
 		return PEOPLE_INVALID;
 	keys_note(b, &n);
-	b->batch[b->nbatch++] = n;
-	return b->nbatch == STAGE_BATCH ? stage_flush(b) : 0;
+	stage_row(b, &n);
+	return 0;
 }
 
 /* Drops the secondary indexes of person (their SQL kept to create them
@@ -937,7 +960,7 @@ static int indexes_create(struct people_bulk *b)
 }
 
 /* Every staged row of seq range [?7, ?8) as a new person, in file order, as bulk_insert_new()
- * would insert it when no row is touched: id ?1 + the row's place k (seq - ?9), bulk_uuid()'s
+ * would insert it when no row is touched: id ?1 + the row's place k (seq - 1), bulk_uuid()'s
  * layout with the counter ?3 + k (time ?2, random bits ?4 and ?5), rev ?6. One statement per chunk
  * instead of reading each row into C and binding it back. */
 static const char SQL_BULK_ALL_NEW[] =
@@ -947,8 +970,8 @@ static const char SQL_BULK_ALL_NEW[] =
 	"  28672 | ((?3 + k) >> 20 & 4095), 32768 | ((?3 + k) >> 6 & 16383),"
 	"  ((?3 + k) & 63) << 2 | ?4, ?5),"
 	" ext, first, last, email, phone, postcode, 'roster', ?2, ?2, ?6 "
-	"FROM (SELECT seq - ?9 AS k, * FROM temp.people_bulk WHERE seq >= ?7 AND seq < ?8)"
-	" ORDER BY k";
+	"FROM (SELECT seq - 1 AS k, * FROM people_bulk WHERE seq >= ?7 AND seq < ?8)"
+	" ORDER BY seq";
 
 /* Staged rows per statement of SQL_BULK_ALL_NEW: the row callback (progress, cancel) runs
  * between. */
@@ -958,10 +981,9 @@ static int bulk_insert_all(struct people_bulk *b, int64_t id, int64_t rev,
 			   int (*row)(void *ctx, int status), void *ctx)
 {
 	struct store *s = b->s;
-	int64_t first = store_query_int(s, "SELECT coalesce(min(seq), 0) FROM temp.people_bulk");
-	int64_t end = store_query_int(s, "SELECT coalesce(max(seq), 0) + 1 FROM temp.people_bulk");
+	int64_t first = 1, end = b->nrow + 1;
 	struct store_stmt *ins = store_stmt(s, SQL_BULK_ALL_NEW);
-	if (first < 0 || end < 0 || !ins)
+	if (!ins)
 		return -1;
 	char rnd[11];
 	str_fmt(rnd, sizeof(rnd), "%02x%02x%02x%02x%02x", b->rnd[1], b->rnd[2], b->rnd[3],
@@ -975,7 +997,6 @@ static int bulk_insert_all(struct people_bulk *b, int64_t id, int64_t rev,
 		store_bind_int(ins, 6, rev);
 		store_bind_int(ins, 7, lo);
 		store_bind_int(ins, 8, lo + BULK_CHUNK < end ? lo + BULK_CHUNK : end);
-		store_bind_int(ins, 9, first);
 		int rc = store_step(ins);
 		store_reset(ins);
 		if (rc < 0)
@@ -1003,7 +1024,7 @@ static int bulk_insert_new(struct people_bulk *b, int all, int (*row)(void *ctx,
 	if (all)
 		return bulk_insert_all(b, id, rev, row, ctx);
 	struct store_stmt *sel = store_stmt(s,
-		"SELECT ext, first, last, email, phone, postcode FROM temp.people_bulk "
+		"SELECT ext, first, last, email, phone, postcode FROM people_bulk "
 		"WHERE touched = 0 ORDER BY seq");
 	struct store_stmt *ins = store_stmt(s,
 		"INSERT INTO main.person(id, uuid, external_id, first_name, last_name, email, phone,"
@@ -1040,7 +1061,7 @@ static int bulk_insert_new(struct people_bulk *b, int all, int (*row)(void *ctx,
 static int bulk_merge_touched(struct people_bulk *b, int (*row)(void *ctx, int status), void *ctx)
 {
 	struct store_stmt *sel = store_stmt(b->s,
-		"SELECT ext, first, last, email, phone, postcode FROM temp.people_bulk "
+		"SELECT ext, first, last, email, phone, postcode FROM people_bulk "
 		"WHERE touched = 1 ORDER BY seq");
 	if (!sel)
 		return -1;
@@ -1062,27 +1083,42 @@ static int bulk_merge_touched(struct people_bulk *b, int (*row)(void *ctx, int s
 	return rc < 0 ? -1 : 0;
 }
 
+/* Marks the rows the query (SQL_BULK_TOUCHED...) lists by seq. */
+static int bulk_mark_touched(struct people_bulk *b, const char *sql)
+{
+	struct store_stmt *st = store_stmt(b->s, sql);
+	if (!st)
+		return -1;
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		int64_t seq = store_col_int(st, 0);
+		if (seq >= 1 && seq <= b->nrow)
+			b->touched[seq - 1] = 1;
+	}
+	store_reset(st);
+	return rc < 0 ? -1 : 0;
+}
+
 int people_bulk_finish(struct people_bulk *b, int (*row)(void *ctx, int status), void *ctx)
 {
 	struct store *s = b->s;
 	int ret = -1;
 	b->now = clock_now(b->c);
-	if (stage_flush(b) < 0)
-		goto out;
 	/* Into an empty table, rows can only merge among themselves; when no two of them share a
 	 * key (keys_note()), none is touched and the three GROUP BYs are not needed. */
 	int64_t any = store_query_int(s, "SELECT EXISTS (SELECT 1 FROM main.person)");
 	if (any < 0 || ((any || b->keys_met) &&
-			store_exec(s, any ? SQL_BULK_TOUCHED : SQL_BULK_TOUCHED_FIRST) < 0))
+			bulk_mark_touched(b, any ? SQL_BULK_TOUCHED : SQL_BULK_TOUCHED_FIRST) < 0))
 		goto out;
-	int64_t fresh = store_query_int(s, "SELECT count(*) FROM temp.people_bulk WHERE touched = 0");
+	int64_t fresh = 0, staged = b->nrow;
+	for (int64_t i = 0; i < b->nrow; i++)
+		fresh += !b->touched[i];
 	int64_t known = store_query_int(s, "SELECT count(*) FROM main.person");
-	if (fresh < 0 || known < 0)
+	if (known < 0)
 		goto out;
 	if (fresh >= BULK_REINDEX_MIN && fresh * 2 >= known && indexes_drop(b) < 0)
 		goto out;
-	int64_t staged = store_query_int(s, "SELECT count(*) FROM temp.people_bulk");
-	if (staged < 0 || (fresh > 0 && bulk_insert_new(b, fresh == staged, row, ctx) < 0))
+	if ((fresh > 0 && bulk_insert_new(b, fresh == staged, row, ctx) < 0))
 		goto out;
 	if (indexes_create(b) < 0)
 		goto out;
@@ -1098,10 +1134,14 @@ void people_bulk_abort(struct people_bulk *b)
 {
 	if (!b)
 		return;
-	/* A failed DELETE only keeps the rows until the connection closes or the next load. */
-	store_exec(b->s, "DELETE FROM temp.people_bulk");
+	store_rows_set(b->s, "people_bulk", NULL); /* cannot fail: the table exists */
 	for (int i = 0; i < b->nindex; i++)
 		free(b->index_sql[i]);
+	for (int i = 0; i < b->nchunk; i++)
+		free(b->chunk[i]);
+	free(b->chunk);
+	free(b->row);
+	free(b->touched);
 	free(b->keys);
 	free(b);
 }
