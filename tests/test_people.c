@@ -479,6 +479,23 @@ static void codes_from_scans(void **state)
 	add(f, "AB-1", "Bo", "Lo", "", "", "");
 	assert_int_equal(people_find_code(f->s, "Ab-1"), 0);
 	assert_true(people_find_code(f->s, "ab-1") > 0);
+	/* Each is found exactly, through the one index on the id (any case, then exact), which
+	 * still refuses an exact duplicate. */
+	int64_t ann = q(f, "SELECT id FROM person WHERE first_name = 'Ann'");
+	int64_t bo = q(f, "SELECT id FROM person WHERE first_name = 'Bo'");
+	assert_int_equal(people_find_external(f->s, "ab-1"), ann);
+	assert_int_equal(people_find_external(f->s, "AB-1"), bo);
+	assert_int_equal(people_find_external(f->s, "Ab-1"), 0);
+	assert_int_equal(people_find_code(f->s, "AB-1"), bo);
+	assert_int_equal(store_exec(f->s, "INSERT INTO person(uuid, external_id, first_name, source,"
+				       " created_at, updated_at) VALUES ('u-x', 'AB-1', 'Cy', 'roster', 0, 0)"), -1);
+	assert_non_null(strstr(err_msg(), "UNIQUE"));
+	struct store_stmt *st = store_stmt(f->s, "EXPLAIN QUERY PLAN SELECT id FROM person WHERE "
+					   "external_id = ?1 COLLATE NOCASE AND external_id = ?1");
+	assert_non_null(st);
+	assert_int_equal(store_step(st), STORE_ROW);
+	assert_non_null(strstr(store_col_text(st, 3), "INDEX person_external"));
+	store_reset(st);
 }
 
 /* What goes upstream (and to the other stations) is a number anyone can dial: +46..., not the

@@ -602,8 +602,7 @@ static void bulk_merge_matches(struct fx *f, int known)
 	assert_string_equal(a, b);
 	/* The indexes the bulk path dropped are back, and the store is whole. */
 	assert_int_equal(q(f, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
-			      "('person_email', 'person_phone', 'person_external', "
-			      "'person_external_nocase', 'person_rev')"), 5);
+			      "('person_email', 'person_phone', 'person_external', 'person_rev')"), 4);
 	assert_true(store_integrity_ok(f->s));
 	assert_int_equal(q(f, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	assert_int_equal(q(f, "SELECT count(DISTINCT uuid) FROM person"),

@@ -164,6 +164,44 @@ static void import_swaps_while_old_index_answers(void **state)
 	assert_int_equal(search(f->s, "zed other", r), 1);
 }
 
+/* A load the delta can hold is folded in at the next search, like one change; one that it
+ * cannot hold (its people keep rev 0, the load one rev in meta) makes the index rebuild, and a
+ * change after it is newer than the load. */
+static void small_load_folds_large_load_rebuilds(void **state)
+{
+	struct tu_db *f = *state;
+	struct people_result r[PEOPLE_SEARCH_MAX];
+	roster(f);
+	assert_int_equal(search(f->s, "soren", r), 1);
+	import_zeds(f, 10, NULL);
+	assert_int_equal(search(f->s, "zed", r), 10);   /* at once: no rebuild */
+	assert_int_equal(store_query_int(f->s, "SELECT count(*) FROM person WHERE rev = 0"), 0);
+	struct store *w = store_open(f->dir);
+	assert_non_null(w);
+	struct people_bulk *b = people_bulk_begin(w, &f->c);
+	for (int i = 0; i < PEOPLE_INDEX_DELTA_MAX + 1; i++) {
+		char ext[16];
+		snprintf(ext, sizeof(ext), "Y%d", i);
+		struct people_in p = { ext, "Yrsa", "Ytterberg", NULL, NULL, NULL };
+		assert_int_equal(people_bulk_add(b, &p), 0);
+	}
+	assert_int_equal(store_tx_begin(w), 0);
+	assert_int_equal(people_bulk_finish(b, NULL, NULL), 0);
+	assert_int_equal(store_tx_commit(w), 0);
+	store_close(w);
+	assert_int_equal(store_query_int(f->s, "SELECT count(*) FROM person WHERE rev = 0"), PEOPLE_INDEX_DELTA_MAX + 1);
+	assert_true(store_query_int(f->s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'person_bulk_rev'") >
+		    store_query_int(f->s, "SELECT max(rev) FROM person"));
+	search(f->s, "yrsa", r);   /* starts the rebuild */
+	struct people_index_stats st;
+	assert_int_equal(people_index_stats(f->s, &st), 0);   /* waits for it */
+	assert_int_equal(search(f->s, "yrsa", r), PEOPLE_SEARCH_MAX);
+	add(f->s, &f->c, "R9", "Yrsa", "Other", NULL, NULL);
+	assert_true(store_query_int(f->s, "SELECT rev FROM person WHERE external_id = 'R9'") >
+		    store_query_int(f->s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'person_bulk_rev'"));
+	assert_int_equal(search(f->s, "yrsa other", r), 1);
+}
+
 /* The index is built from what it reads; when that read fails the search says so. */
 static void failed_read_is_an_error(void **state)
 {
@@ -255,6 +293,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(follows_other_connections, setup, teardown),
 		cmocka_unit_test_setup_teardown(merged_person_found_by_new_email, setup, teardown),
 		cmocka_unit_test_setup_teardown(import_swaps_while_old_index_answers, setup, teardown),
+		cmocka_unit_test_setup_teardown(small_load_folds_large_load_rebuilds, setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_read_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(searching_allocates_nothing_lasting, setup, teardown),
 		cmocka_unit_test_setup_teardown(prepare_tells_when_each_build_is_ready, setup,

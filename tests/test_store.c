@@ -137,6 +137,42 @@ static void owner_only_whatever_the_umask(void **state)
 	free(dir);
 }
 
+/* Schema 4 to 5: the two indexes on the external id become one, person_rev becomes partial;
+ * the people, ids that differ only in case among them, stay as they were. */
+static void migrates_person_indexes_from_4(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	struct store *s = store_open(dir);
+	assert_non_null(s);
+	/* Back to schema 4's indexes, with people in it. */
+	assert_int_equal(store_exec(s,
+		"DROP INDEX person_external;"
+		"CREATE UNIQUE INDEX person_external ON person(external_id) WHERE external_id IS NOT NULL;"
+		"CREATE INDEX person_external_nocase ON person(external_id COLLATE NOCASE)"
+		"  WHERE external_id IS NOT NULL;"
+		"DROP INDEX person_rev; CREATE INDEX person_rev ON person(rev);"
+		"INSERT INTO person(uuid, external_id, first_name, source, created_at, updated_at, rev)"
+		"  VALUES ('u1', 'ab-1', 'Ann', 'roster', 0, 0, 1), ('u2', 'AB-1', 'Bo', 'roster', 0, 0, 2),"
+		"  ('u3', NULL, 'Cy', 'walkin', 0, 0, 3);"
+		"PRAGMA user_version = 4;"), 0);
+	store_close(s);
+	s = store_open(dir);
+	assert_non_null(s);
+	assert_int_equal(store_query_int(s, "PRAGMA user_version"), store_schema_version());
+	assert_int_equal(store_query_int(s, "SELECT count(*) FROM person"), 3);
+	assert_int_equal(store_query_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+				      " AND name = 'person_external_nocase'"), 0);
+	assert_int_equal(store_query_int(s, "SELECT count(*) FROM sqlite_master WHERE name = "
+		"'person_external' AND sql LIKE '%external_id COLLATE NOCASE, external_id%'"), 1);
+	assert_int_equal(store_query_int(s, "SELECT count(*) FROM sqlite_master WHERE name = "
+		"'person_rev' AND sql LIKE '%WHERE rev > 0'"), 1);
+	assert_true(store_integrity_ok(s));
+	store_close(s);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 /* store_rows_set(): the caller's rows as a table SQL reads: values of each type, the row
  * number's constraints (whole, fractional, NULL, out of range), ORDER BY it, and rows that
  * change or go away. */
@@ -222,6 +258,7 @@ int main(void)
 		cmocka_unit_test(refuses_unwritable_and_garbage),
 		cmocka_unit_test(owner_only_whatever_the_umask),
 		cmocka_unit_test(rows_table_reads_caller_rows),
+		cmocka_unit_test(migrates_person_indexes_from_4),
 	};
 	return RUN_TESTS(tests);
 }

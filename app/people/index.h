@@ -10,12 +10,15 @@
  * in (token, id) order across both segments.
  *
  * Freshness. Every write of a person's first name, last name or email sets person.rev to one
- * more than the highest (people_index_touch(); the bulk import gives a whole load one rev), in
- * the writer's transaction. Writers are serialised by SQLite, so revs grow in commit order and
- * a reader that has seen everything up to rev R finds every later change with the indexed
- * range `rev > R`, whichever connection, thread or process wrote it. people_index_of() asks that
- * once per search (one index seek when nothing changed) and folds up to PEOPLE_INDEX_DELTA_MAX
- * changed people into the delta. More than that (an import) starts a rebuild of the base in a
+ * more than the highest given (people_index_touch()), in the writer's transaction. A bulk load
+ * (the roster import) is given one rev of its own, kept in meta as person_bulk_rev, and its
+ * new people keep rev 0, so the partial index person_rev (rev > 0) is not sorted again for
+ * every roster (people_index_load_rev()). Writers are serialised by SQLite, so revs grow in commit
+ * order and a reader that has seen everything up to rev R finds every later change with the
+ * indexed range `rev > R`, or a bulk load after R, whichever connection, thread or process
+ * wrote it. people_index_of() asks that once per search (two index seeks when nothing changed)
+ * and folds up to PEOPLE_INDEX_DELTA_MAX changed people into the delta. More than that, or a
+ * bulk load (an import), starts a rebuild of the base in a
  * thread of its own, on its own connection and read snapshot, and the searches meanwhile use
  * the index as it was (the people of the old roster, with their current details: search.c
  * reads each hit's row) until the new base is swapped in at the first search after it is done.
@@ -66,6 +69,10 @@ int people_index_tokens(const struct people_index *ix, int64_t id, const char **
 /* Marks person id's searchable details as changed, in the caller's transaction: sets its rev
  * (above). 0, or -1 with err_msg(). */
 int people_index_touch(struct store *s, int64_t id);
+/* The rev to give n people a load inserts together, in the caller's transaction: one more than
+ * the highest when a delta holds them; else 0, and the load is marked in meta so that every
+ * index rebuilds (above). -1 with err_msg() on error. */
+int64_t people_index_load_rev(struct store *s, int64_t n);
 
 struct people_index_stats {
 	int64_t people;       /* in the base and the delta */

@@ -364,15 +364,8 @@ static int64_t first_id(struct store_stmt *st)
 int64_t people_person_find(struct store *s, const char *ext, const char *email, const char *phone)
 {
 	int64_t id = 0;
-	if (ext && *ext) {
-		struct store_stmt *st = store_stmt(s, "SELECT id FROM person WHERE external_id = ?1");
-		if (!st)
-			return -1;
-		store_bind_text(st, 1, ext);
-		id = first_id(st);
-		if (id)
-			return id;
-	}
+	if (ext && *ext && (id = people_find_external(s, ext)) != 0)
+		return id;
 	static const char *const by[2] = {
 		"SELECT id FROM person WHERE email = ?1 AND (?2 IS NULL OR external_id IS NULL "
 		"OR external_id = ?2) ORDER BY id LIMIT 1",
@@ -556,7 +549,10 @@ int64_t people_find_external(struct store *s, const char *external_id)
 	char ext[256];
 	if (people_trimmed(external_id, ext, sizeof(ext)) < 0 || !ext[0])
 		return 0;
-	struct store_stmt *st = store_stmt(s, "SELECT id FROM person WHERE external_id = ?1");
+	/* The first term picks the index (person_external is on the id without regard to case,
+	 * then the id itself). */
+	struct store_stmt *st = store_stmt(s, "SELECT id FROM person WHERE external_id = ?1"
+					      " COLLATE NOCASE AND external_id = ?1");
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, ext);
@@ -709,13 +705,13 @@ struct people_bulk {
 	unsigned char rnd[6];   /* this load's random bits of every uuid */
 	char *index_sql[BULK_INDEXES_MAX]; /* dropped secondary indexes, to create again */
 	int nindex;
-	/* The keys staged so far, as 64-bit hashes (0: empty slot), to know without a query that
-	 * no two rows share one: then, into an empty table, no row can merge (see finish()).
-	 * Equal keys always collide, so "no collision" is exact; a collision only means asking
-	 * SQLite. */
+	/* The keys staged so far, as 64-bit hashes in file order, to know without a query that no
+	 * two rows share one (keys_shared(): sorted, no two equal): then, into an empty table, no
+	 * row can merge (see finish()). Equal keys always hash alike, so "none equal" is exact; a
+	 * collision only means asking SQLite. */
 	uint64_t *keys;
-	size_t nkeys, key_slots;
-	int keys_met;           /* two rows may share a key, or the table outgrew KEY_SLOTS_MAX */
+	size_t nkeys, key_cap;
+	int keys_met;           /* two rows may share a key, or there were more than KEYS_MAX */
 	char **row;             /* row[i]: the fields of staged row i + 1 */
 	unsigned char *touched; /* touched[i]: row i + 1 may merge (SQL_BULK_TOUCHED) */
 	int64_t nrow, row_cap;
@@ -725,9 +721,9 @@ struct people_bulk {
 	struct store_rows src;  /* the rows as the SQL table people_bulk */
 };
 
-/* 32 MiB at most, filled to three quarters: the keys of 1,000,000 rows (an id, an email and
- * every third a phone) fit; a larger roster is asked of SQLite. */
-#define KEY_SLOTS_MAX ((size_t)1 << 22)
+/* 24 MiB of hashes at most (and as much again while sorting them): the keys of 1,000,000 rows
+ * (an id, an email and every third a phone) fit; a larger roster is asked of SQLite. */
+#define KEYS_MAX ((size_t)3 << 20)
 
 /* The staged rows as SQL sees them (store_rows_set()): seq is the row's place in the file. */
 static const char BULK_COLUMNS[] =
@@ -745,7 +741,8 @@ static const char BULK_COLUMNS[] =
 	"OR phone IN (SELECT phone FROM people_bulk WHERE phone IS NOT NULL GROUP BY phone" \
 	"  HAVING count(*) > 1) "
 static const char SQL_BULK_TOUCHED[] = SQL_BULK_DUPS
-	"OR EXISTS (SELECT 1 FROM main.person p WHERE p.external_id = people_bulk.ext) "
+	"OR EXISTS (SELECT 1 FROM main.person p WHERE p.external_id = people_bulk.ext"
+	"  COLLATE NOCASE AND p.external_id = people_bulk.ext) "
 	"OR EXISTS (SELECT 1 FROM main.person p WHERE p.email = people_bulk.email) "
 	"OR EXISTS (SELECT 1 FROM main.person p WHERE p.phone = people_bulk.phone)";
 /* The first roster of an empty table: only the rows among themselves can merge. */
@@ -861,48 +858,55 @@ static uint64_t key_hash(char kind, const char *key)
 	return h ? h : 1;
 }
 
-static void key_insert(uint64_t *slots, size_t nslots, uint64_t h, int *met)
-{
-	size_t i = (size_t)h & (nslots - 1);
-	while (slots[i]) {
-		if (slots[i] == h) {
-			*met = 1;
-			return;
-		}
-		i = (i + 1) & (nslots - 1);
-	}
-	slots[i] = h;
-}
-
-/* Notes a staged row's keys (see struct people_bulk). */
+/* Notes a staged row's keys (see struct people_bulk): appended, so adding a row touches no
+ * random memory (a hash table's probes were the cost of adding, one cache miss a key). */
 static void keys_note(struct people_bulk *b, const struct norm_person *n)
 {
 	const char *k[3] = { n->ext, n->email, n->phone };
 	for (int i = 0; i < 3 && !b->keys_met; i++) {
 		if (!k[i][0])
 			continue;
-		if ((b->nkeys + 1) * 4 > b->key_slots * 3) {
-			size_t ns = b->key_slots ? b->key_slots * 2 : 4096;
-			if (ns > KEY_SLOTS_MAX) {
-				b->keys_met = 1;
-				break;
-			}
-			uint64_t *t = xcalloc(ns, sizeof(*t));
-			for (size_t j = 0; j < b->key_slots; j++)
-				if (b->keys[j])
-					key_insert(t, ns, b->keys[j], &b->keys_met);
+		if (b->nkeys == KEYS_MAX) {
+			b->keys_met = 1;
 			free(b->keys);
-			b->keys = t;
-			b->key_slots = ns;
+			b->keys = NULL;
+			b->nkeys = b->key_cap = 0;
+			break;
 		}
-		key_insert(b->keys, b->key_slots, key_hash("xep"[i], k[i]), &b->keys_met);
-		b->nkeys++;
+		if (b->nkeys == b->key_cap) {
+			b->key_cap = b->key_cap ? b->key_cap * 2 : 8192;
+			b->keys = xrealloc(b->keys, b->key_cap * sizeof(*b->keys));
+		}
+		b->keys[b->nkeys++] = key_hash("xep"[i], k[i]);
 	}
-	if (b->keys_met) {
-		free(b->keys);
-		b->keys = NULL;
-		b->key_slots = b->nkeys = 0;
+}
+
+/* 1 when two of the keys noted are equal (or may be: keys_met), else 0: sorted by a radix
+ * sort (11 bits a pass), then neighbours compared. */
+static int keys_shared(struct people_bulk *b)
+{
+	if (b->keys_met)
+		return 1;
+	size_t n = b->nkeys;
+	uint64_t *a = b->keys, *t = xmalloc((n ? n : 1) * sizeof(*t));
+	for (int shift = 0; shift < 64; shift += 11) {
+		size_t count[2048 + 1] = {0};
+		for (size_t i = 0; i < n; i++)
+			count[((a[i] >> shift) & 2047) + 1]++;
+		for (int d = 0; d < 2048; d++)
+			count[d + 1] += count[d];
+		for (size_t i = 0; i < n; i++)
+			t[count[(a[i] >> shift) & 2047]++] = a[i];
+		uint64_t *x = a;
+		a = t;
+		t = x;
 	}
+	int shared = 0;
+	for (size_t i = 1; i < n && !shared; i++)
+		shared = a[i] == a[i - 1];
+	free(t);      /* six passes: the sorted keys are back where they began */
+	b->keys = a;
+	return shared;
 }
 
 int people_bulk_add(struct people_bulk *b, const struct people_in *p)
@@ -1010,15 +1014,15 @@ static int bulk_insert_all(struct people_bulk *b, int64_t id, int64_t rev,
 	return 0;
 }
 
-/* Inserts the untouched rows as new people with ids from max(id) + 1 in file order, all with
- * the next rev (people/index.h: the search index reads them as one change). all: no row is
- * touched. */
-static int bulk_insert_new(struct people_bulk *b, int all, int (*row)(void *ctx, int status),
-			   void *ctx)
+/* Inserts the fresh untouched rows as new people with ids from max(id) + 1 in file order, all
+ * with one rev (people_index_load_rev(): the search index reads them as one change, or
+ * rebuilds for a large load). all: no row is touched. */
+static int bulk_insert_new(struct people_bulk *b, int64_t fresh, int all,
+			   int (*row)(void *ctx, int status), void *ctx)
 {
 	struct store *s = b->s;
 	int64_t id = store_query_int(s, "SELECT coalesce(max(id), 0) FROM main.person");
-	int64_t rev = store_query_int(s, "SELECT coalesce(max(rev), 0) + 1 FROM main.person");
+	int64_t rev = people_index_load_rev(s, fresh);
 	if (id < 0 || rev < 0)
 		return -1;
 	if (all)
@@ -1107,7 +1111,7 @@ int people_bulk_finish(struct people_bulk *b, int (*row)(void *ctx, int status),
 	/* Into an empty table, rows can only merge among themselves; when no two of them share a
 	 * key (keys_note()), none is touched and the three GROUP BYs are not needed. */
 	int64_t any = store_query_int(s, "SELECT EXISTS (SELECT 1 FROM main.person)");
-	if (any < 0 || ((any || b->keys_met) &&
+	if (any < 0 || ((any || keys_shared(b)) &&
 			bulk_mark_touched(b, any ? SQL_BULK_TOUCHED : SQL_BULK_TOUCHED_FIRST) < 0))
 		goto out;
 	int64_t fresh = 0, staged = b->nrow;
@@ -1118,7 +1122,7 @@ int people_bulk_finish(struct people_bulk *b, int (*row)(void *ctx, int status),
 		goto out;
 	if (fresh >= BULK_REINDEX_MIN && fresh * 2 >= known && indexes_drop(b) < 0)
 		goto out;
-	if ((fresh > 0 && bulk_insert_new(b, fresh == staged, row, ctx) < 0))
+	if ((fresh > 0 && bulk_insert_new(b, fresh, fresh == staged, row, ctx) < 0))
 		goto out;
 	if (indexes_create(b) < 0)
 		goto out;

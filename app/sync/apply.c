@@ -113,7 +113,7 @@ static int64_t person_resolve(struct store *s, const char *uuid, const char *ext
 	id = id_by(s, "SELECT person_id FROM sync_person WHERE uuid = ?1", uuid);
 	if (id || !ext || !ext[0])
 		return id;
-	id = id_by(s, "SELECT id FROM person WHERE external_id = ?1", ext);
+	id = people_find_external(s, ext);
 	return id > 0 && alias(s, uuid, id) < 0 ? -1 : id;
 }
 
