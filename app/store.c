@@ -719,6 +719,9 @@ static int rows_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
 	case STORE_V_TEXT:
 		sqlite3_result_text(ctx, text, -1, SQLITE_STATIC);
 		break;
+	case STORE_V_TEXT_COPY:
+		sqlite3_result_text(ctx, text, -1, SQLITE_TRANSIENT);
+		break;
 	case STORE_V_INT:
 		sqlite3_result_int64(ctx, num);
 		break;

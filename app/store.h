@@ -127,7 +127,8 @@ int store_meta_set(struct store *s, const char *key, const char *value);
  * the row number, 1..count, also the rowid; constraints on it (=, <, <=, >, >=) and ORDER BY it
  * are answered without a scan or a sort. value() gives column col (>= 1) of row (1-based):
  * STORE_V_TEXT with *text, which must stay as it is while these rows are set (SQLite reads it
- * without a copy), STORE_V_INT with *num, or STORE_V_NULL.
+ * without a copy), STORE_V_TEXT_COPY with *text that SQLite copies at once (a value made for
+ * the call), STORE_V_INT with *num, or STORE_V_NULL.
  * decl lists the columns after the row number (which is named seq), as in CREATE TABLE:
  * "ext TEXT, touched INT".
  * store_rows_set() the first time for a NAME defines it on this connection; later calls give
@@ -136,6 +137,7 @@ int store_meta_set(struct store *s, const char *key, const char *value);
 #define STORE_V_NULL 0
 #define STORE_V_TEXT 1
 #define STORE_V_INT  2
+#define STORE_V_TEXT_COPY 3
 struct store_rows {
 	const char *decl;
 	int64_t count;

@@ -719,6 +719,10 @@ struct people_bulk {
 	int nchunk;
 	size_t chunk_used;      /* bytes used of the last chunk */
 	struct store_rows src;  /* the rows as the SQL table people_bulk */
+	int64_t at_row;         /* bulk_value()'s place: field at_col of row at_row is at_field */
+	int at_col;
+	const char *at_field;
+	char uuid_buf[37];
 };
 
 /* 24 MiB of hashes at most (and as much again while sorting them): the keys of 1,000,000 rows
@@ -727,7 +731,8 @@ struct people_bulk {
 
 /* The staged rows as SQL sees them (store_rows_set()): seq is the row's place in the file. */
 static const char BULK_COLUMNS[] =
-	"ext TEXT, first TEXT, last TEXT, email TEXT, phone TEXT, postcode TEXT, touched INTEGER";
+	"ext TEXT, first TEXT, last TEXT, email TEXT, phone TEXT, postcode TEXT, touched INTEGER,"
+	" uuid TEXT";
 
 /* A row is "touched" when one of its keys is another row's or a stored person's: only those
  * can merge, so only those need people_upsert()'s lookups in file order. The rest are new
@@ -748,18 +753,34 @@ static const char SQL_BULK_TOUCHED[] = SQL_BULK_DUPS
 /* The first roster of an empty table: only the rows among themselves can merge. */
 static const char SQL_BULK_TOUCHED_FIRST[] = SQL_BULK_DUPS;
 
+static void bulk_uuid_n(const struct people_bulk *b, uint32_t n, char out[37]);
+
 static int bulk_value(void *ctx, int64_t row, int col, const char **text, int64_t *num)
 {
-	const struct people_bulk *b = ctx;
+	struct people_bulk *b = ctx;
 	if (row < 1 || row > b->nrow)
 		return STORE_V_NULL;
 	if (col == BULK_FIELDS + 1) {
 		*num = b->touched[row - 1];
 		return STORE_V_INT;
 	}
+	if (col == BULK_FIELDS + 2) {   /* the uuid bulk_insert_all() gives the row */
+		bulk_uuid_n(b, b->uuids + (uint32_t)(row - 1), b->uuid_buf);
+		*text = b->uuid_buf;
+		return STORE_V_TEXT_COPY;
+	}
+	/* SQLite asks a row's columns in order: go on from the last field found. */
 	const char *f = b->row[row - 1];
-	for (int i = 1; i < col; i++)
+	int at = 1;
+	if (b->at_row == row && b->at_col <= col) {
+		f = b->at_field;
+		at = b->at_col;
+	}
+	for (; at < col; at++)
 		f += strlen(f) + 1;
+	b->at_row = row;
+	b->at_col = col;
+	b->at_field = f;
 	/* first and last are NOT NULL: "" stays ""; an empty key or postcode is NULL */
 	if (!f[0] && col != 2 && col != 3)
 		return STORE_V_NULL;
@@ -792,10 +813,9 @@ struct people_bulk *people_bulk_begin(struct store *s, const struct clock *c)
  * spread over the bits around the version and variant, and 42 random bits of the load. Unique
  * within a load by the counter; new uuids append to the uuid index instead of landing at
  * random pages of it. */
-static void bulk_uuid(struct people_bulk *b, char out[37])
+static void bulk_uuid_n(const struct people_bulk *b, uint32_t n, char out[37])
 {
 	uint64_t ms = (uint64_t)b->now;
-	uint32_t n = b->uuids++;
 	unsigned char u[16];
 	for (int i = 0; i < 6; i++)
 		u[i] = (unsigned char)(ms >> (40 - 8 * i));
@@ -814,6 +834,12 @@ static void bulk_uuid(struct people_bulk *b, char out[37])
 		out[o++] = hex[u[i] & 15];
 	}
 	out[o] = '\0';
+}
+
+/* The next uuid of this load. */
+static void bulk_uuid(struct people_bulk *b, char out[37])
+{
+	bulk_uuid_n(b, b->uuids++, out);
 }
 
 /* Keeps a normalised row in memory (see BULK_CHUNK_BYTES). */
@@ -963,19 +989,15 @@ static int indexes_create(struct people_bulk *b)
 	return 0;
 }
 
-/* Every staged row of seq range [?7, ?8) as a new person, in file order, as bulk_insert_new()
- * would insert it when no row is touched: id ?1 + the row's place k (seq - 1), bulk_uuid()'s
- * layout with the counter ?3 + k (time ?2, random bits ?4 and ?5), rev ?6. One statement per chunk
- * instead of reading each row into C and binding it back. */
+/* Every staged row of seq range [?4, ?5) as a new person, in file order, as bulk_insert_new()
+ * would insert it when no row is touched: id ?1 + the row's place (seq - 1), the uuid
+ * bulk_uuid() would give it (people_bulk's uuid column), created at ?2, rev ?3. One statement
+ * per chunk instead of binding each row from C. */
 static const char SQL_BULK_ALL_NEW[] =
 	"INSERT INTO main.person(id, uuid, external_id, first_name, last_name, email, phone,"
 	" postcode, source, created_at, updated_at, rev) "
-	"SELECT ?1 + k, printf('%08x-%04x-%04x-%04x-%02x%s', ?2 >> 16, ?2 & 65535,"
-	"  28672 | ((?3 + k) >> 20 & 4095), 32768 | ((?3 + k) >> 6 & 16383),"
-	"  ((?3 + k) & 63) << 2 | ?4, ?5),"
-	" ext, first, last, email, phone, postcode, 'roster', ?2, ?2, ?6 "
-	"FROM (SELECT seq - 1 AS k, * FROM people_bulk WHERE seq >= ?7 AND seq < ?8)"
-	" ORDER BY seq";
+	"SELECT ?1 + seq - 1, uuid, ext, first, last, email, phone, postcode, 'roster', ?2, ?2, ?3"
+	" FROM people_bulk WHERE seq >= ?4 AND seq < ?5 ORDER BY seq";
 
 /* Staged rows per statement of SQL_BULK_ALL_NEW: the row callback (progress, cancel) runs
  * between. */
@@ -989,18 +1011,12 @@ static int bulk_insert_all(struct people_bulk *b, int64_t id, int64_t rev,
 	struct store_stmt *ins = store_stmt(s, SQL_BULK_ALL_NEW);
 	if (!ins)
 		return -1;
-	char rnd[11];
-	str_fmt(rnd, sizeof(rnd), "%02x%02x%02x%02x%02x", b->rnd[1], b->rnd[2], b->rnd[3],
-		b->rnd[4], b->rnd[5]);
 	for (int64_t lo = first; lo < end; lo += BULK_CHUNK) {
 		store_bind_int(ins, 1, id + 1);
 		store_bind_int(ins, 2, b->now);
-		store_bind_int(ins, 3, b->uuids);
-		store_bind_int(ins, 4, b->rnd[0] & 3);
-		store_bind_text(ins, 5, rnd);
-		store_bind_int(ins, 6, rev);
-		store_bind_int(ins, 7, lo);
-		store_bind_int(ins, 8, lo + BULK_CHUNK < end ? lo + BULK_CHUNK : end);
+		store_bind_int(ins, 3, rev);
+		store_bind_int(ins, 4, lo);
+		store_bind_int(ins, 5, lo + BULK_CHUNK < end ? lo + BULK_CHUNK : end);
 		int rc = store_step(ins);
 		store_reset(ins);
 		if (rc < 0)
