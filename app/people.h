@@ -217,7 +217,7 @@ int people_upsert(struct store *s, const struct clock *c, const struct people_in
  * caller's transaction.
  *
  * people_bulk_begin() returns NULL with err_msg() on a database error. people_bulk_add()
- * normalises a row and keeps it in memory (0, PEOPLE_INVALID with err_msg(), or -1); it may
+ * normalises a row and keeps it in memory (0, or PEOPLE_INVALID with err_msg()); it may
  * run before that transaction, while a file is still being read: it writes nothing. SQL reads
  * the rows where they are, as the table people_bulk of this connection (store_rows_set()).
  * people_bulk_finish() then marks every row

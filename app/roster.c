@@ -145,7 +145,6 @@ struct reader {
 	int have_header;
 	enum field cols[FIELDS_MAX];
 	long rows;            /* data records seen */
-	int db_failed;
 	int no_names;         /* the header has no name column: nothing can be imported */
 	int unclosed;         /* the record just read is an unclosed quote (data_record) */
 	long unclosed_line;   /* ... starting on this line */
@@ -367,20 +366,16 @@ static void progress(struct reader *im, int saving, long merged)
 		im->cancelled = 1;
 }
 
-static int stage_row(struct reader *im, long line, const struct people_in *p)
+static void stage_row(struct reader *im, long line, const struct people_in *p)
 {
 	/* Normalised and checked here, once: a row that people_upsert() would refuse is rejected
 	 * with its line now, and the merge reads the rows in the form stored. Nothing is written
 	 * to the database while the file is read: the door's check-ins go on meanwhile. */
-	int rc = people_bulk_add(im->bulk, p);
-	if (rc == PEOPLE_INVALID)
+	if (people_bulk_add(im->bulk, p) == PEOPLE_INVALID)
 		reject(im, line, "%s", err_msg());
-	else if (rc < 0)
-		return -1;
 	im->staged++;
 	if (im->hooks && im->hooks->kill_phase == 1 && im->staged == im->hooks->kill_after_rows)
 		raise(SIGKILL);
-	return 0;
 }
 
 static void data_record(struct reader *im)
@@ -480,8 +475,7 @@ static void data_record(struct reader *im)
 		warn_row(im, line, "invalid phone '%.30s': the person is kept without it", mail);
 		p.phone = "";
 	}
-	if (stage_row(im, line, &p) < 0)
-		im->db_failed = 1;
+	stage_row(im, line, &p);
 	free(split);
 	for (int f = 0; f < F_COUNT; f++)
 		free(free_[f]);
@@ -491,7 +485,7 @@ static void on_record(int c, void *arg)
 {
 	struct reader *im = arg;
 	(void)c;
-	if (im->db_failed || im->r->stopped[0] || im->no_names || im->cancelled || im->unclosed) {
+	if (im->r->stopped[0] || im->no_names || im->cancelled || im->unclosed) {
 		record_clear(im);
 		return;
 	}
@@ -625,7 +619,7 @@ static int import_stream(struct reader *im, long long total)
 	im->lineno = 0;
 	im->rec_line = 1;
 	for (;;) {
-		if (im->db_failed || im->r->stopped[0] || im->no_names || im->cancelled)
+		if (im->r->stopped[0] || im->no_names || im->cancelled)
 			break;
 		n = read_line(im->f, line, &kept, &overlong);
 		if (n == 0) {
@@ -722,7 +716,7 @@ static int import_stream(struct reader *im, long long total)
 			im->lineno = im->restart_line - 1;
 		}
 	}
-	if (!im->db_failed && !im->r->stopped[0] && !im->no_names && !im->cancelled)
+	if (!im->r->stopped[0] && !im->no_names && !im->cancelled)
 		csv_fini(&im->csv, on_field, on_record, im);
 	if (im->cancelled) {
 		err_set("the import of '%s' was cancelled", im->name);
@@ -734,14 +728,12 @@ static int import_stream(struct reader *im, long long total)
 			im->headers);
 		goto out;
 	}
-	if (!im->have_header && !im->db_failed) {
+	if (!im->have_header) {
 		err_set("'%s' has no header line", im->name);
 		goto out;
 	}
 	ret = 0;
 out:
-	if (im->db_failed)
-		ret = -1;
 	csv_free(&im->csv);
 	free(line);
 	free(im->buf);

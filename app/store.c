@@ -668,14 +668,17 @@ static int rows_filter(sqlite3_vtab_cursor *cur, int num, const char *str, int a
 			hi = 0;   /* seq compared with NULL or text: nothing */
 			break;
 		}
-		/* Whole bounds: seq > 2.5 is seq >= 3. Rows are 1..count, so clamping is exact. */
-		double d = sqlite3_value_double(argv[i]);
-		double top = (double)(hi + 1);
-		d = d < 0 ? 0 : d > top ? top : d;
-		int64_t fl = (int64_t)floor(d), ce = (int64_t)ceil(d);
+		/* Whole bounds: seq > 2.5 is seq >= 3. No row is outside 1..hi, so a value clamped
+		 * to 0..hi + 1 selects the same rows. */
+		int64_t fl, ce;
 		if (t == SQLITE_INTEGER) {
 			int64_t x = sqlite3_value_int64(argv[i]);
 			fl = ce = x < 0 ? 0 : x > hi + 1 ? hi + 1 : x;
+		} else {
+			double d = sqlite3_value_double(argv[i]), top = (double)(hi + 1);
+			d = !(d >= 0) ? 0 : d > top ? top : d;   /* and NaN, which SQLite never gives */
+			fl = (int64_t)floor(d);
+			ce = (int64_t)ceil(d);
 		}
 		int64_t a = lo, b = hi;
 		switch (op) {

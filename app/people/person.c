@@ -1007,11 +1007,11 @@ static int bulk_insert_all(struct people_bulk *b, int64_t id, int64_t rev,
 			   int (*row)(void *ctx, int status), void *ctx)
 {
 	struct store *s = b->s;
-	int64_t first = 1, end = b->nrow + 1;
+	int64_t end = b->nrow + 1;
 	struct store_stmt *ins = store_stmt(s, SQL_BULK_ALL_NEW);
 	if (!ins)
 		return -1;
-	for (int64_t lo = first; lo < end; lo += BULK_CHUNK) {
+	for (int64_t lo = 1; lo < end; lo += BULK_CHUNK) {
 		store_bind_int(ins, 1, id + 1);
 		store_bind_int(ins, 2, b->now);
 		store_bind_int(ins, 3, rev);
@@ -1026,7 +1026,7 @@ static int bulk_insert_all(struct people_bulk *b, int64_t id, int64_t rev,
 			if (row(ctx, PEOPLE_INSERTED) < 0)
 				return -1;
 	}
-	b->uuids += (uint32_t)(end - first);
+	b->uuids += (uint32_t)b->nrow;
 	return 0;
 }
 
@@ -1126,19 +1126,16 @@ int people_bulk_finish(struct people_bulk *b, int (*row)(void *ctx, int status),
 	b->now = clock_now(b->c);
 	/* Into an empty table, rows can only merge among themselves; when no two of them share a
 	 * key (keys_note()), none is touched and the three GROUP BYs are not needed. */
-	int64_t any = store_query_int(s, "SELECT EXISTS (SELECT 1 FROM main.person)");
-	if (any < 0 || ((any || keys_shared(b)) &&
-			bulk_mark_touched(b, any ? SQL_BULK_TOUCHED : SQL_BULK_TOUCHED_FIRST) < 0))
+	int64_t known = store_query_int(s, "SELECT count(*) FROM main.person");
+	if (known < 0 || ((known || keys_shared(b)) &&
+			  bulk_mark_touched(b, known ? SQL_BULK_TOUCHED : SQL_BULK_TOUCHED_FIRST) < 0))
 		goto out;
-	int64_t fresh = 0, staged = b->nrow;
+	int64_t fresh = 0;
 	for (int64_t i = 0; i < b->nrow; i++)
 		fresh += !b->touched[i];
-	int64_t known = store_query_int(s, "SELECT count(*) FROM main.person");
-	if (known < 0)
-		goto out;
 	if (fresh >= BULK_REINDEX_MIN && fresh * 2 >= known && indexes_drop(b) < 0)
 		goto out;
-	if ((fresh > 0 && bulk_insert_new(b, fresh, fresh == staged, row, ctx) < 0))
+	if (fresh > 0 && bulk_insert_new(b, fresh, fresh == b->nrow, row, ctx) < 0)
 		goto out;
 	if (indexes_create(b) < 0)
 		goto out;
