@@ -109,7 +109,7 @@ int sync_repair(struct store *s);
 /* ---- One exchange with a peer (sync/client.c) ---- */
 
 #define SYNC_NAME_MAX 40        /* bytes of a station's name with NUL (core/station.h's) */
-#define SYNC_ROLE_MAX 8         /* "all", "door", "stage", "signup" */
+#define SYNC_ROLE_MAX 8         /* "all", "door", "stage", "signup": core/station.h's keys */
 
 /* What a station tells about itself when asked for its vector: the organizer's label for it and
  * its role (meta station_name, station_role), never anything about attendees. */

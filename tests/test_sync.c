@@ -1001,10 +1001,58 @@ static void test_key_parse(void **state)
 	free(dir);
 }
 
+/* A station's name and role, which the other stations show their organizer, are hostile text
+ * from a peer: bounded, no control characters, a role of lower-case letters only. A station
+ * whose stored name is not fit to show (a hand-edited database) tells nothing of itself. */
+static void peer_about_is_bounded(void **state)
+{
+	(void)state;
+	assert_true(sync_about_ok("Door 2", "door"));
+	assert_true(sync_about_ok("", ""));
+	assert_true(sync_about_ok("Scène ☺", "stage"));
+	assert_true(sync_about_ok("Table", "newrole"));       /* a later version's role: its shape */
+	assert_false(sync_about_ok("Door\x01", "door"));
+	assert_false(sync_about_ok("Door\x1b[2J", "door"));
+	assert_false(sync_about_ok("Door\x7f", "door"));
+	assert_false(sync_about_ok("Door", "DOOR"));
+	assert_false(sync_about_ok("Door", "door;x"));
+	assert_false(sync_about_ok("Door", "doorsdoor"));     /* longer than SYNC_ROLE_MAX - 1 */
+	char name[SYNC_NAME_MAX + 1];
+	memset(name, 'x', SYNC_NAME_MAX);
+	name[SYNC_NAME_MAX] = '\0';
+	assert_false(sync_about_ok(name, "door"));
+	name[SYNC_NAME_MAX - 1] = '\0';
+	assert_true(sync_about_ok(name, "door"));
+
+	struct two *t = two_open();
+	struct sync_key k;
+	assert_int_equal(sync_key_parse(KEY_A, &k), 0);
+	assert_int_equal(store_meta_save(t->s[1], "station_name", "Door\x1b[2J"), 0);
+	assert_int_equal(store_meta_save(t->s[1], "station_role", "door"), 0);
+	struct sync_server *srv = sync_server_open(t->dir[1], &k, "127.0.0.1:0", NULL, NULL);
+	assert_non_null(srv);
+	char peer[64];
+	snprintf(peer, sizeof(peer), "127.0.0.1:%d", sync_server_port(srv));
+	struct sync_stats ss;
+	memset(&ss, 0, sizeof(ss));
+	assert_int_equal(sync_exchange(t->s[0], &k, peer, 5000, &ss), 0);
+	assert_true(sync_is_uuid(ss.peer.id));
+	assert_string_equal(ss.peer.name, "");
+	assert_string_equal(ss.peer.role, "");
+	assert_int_equal(store_meta_save(t->s[1], "station_name", "Door 2"), 0);
+	memset(&ss, 0, sizeof(ss));
+	assert_int_equal(sync_exchange(t->s[0], &k, peer, 5000, &ss), 0);
+	assert_string_equal(ss.peer.name, "Door 2");
+	assert_string_equal(ss.peer.role, "door");
+	sync_server_close(srv);
+	two_close(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_key_parse),
+		cmocka_unit_test(peer_about_is_bounded),
 		cmocka_unit_test(test_same_person_two_doors_same_second),
 		cmocka_unit_test(test_walkins_follow_the_door_rule),
 		cmocka_unit_test(test_undo_applies_wherever),

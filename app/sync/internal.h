@@ -15,8 +15,9 @@ struct store;
 int sync_apply_record(struct store *s, const struct sync_record *r);
 /* Re-decides every (event, person) whose winning check-in was undone locally (see README). */
 int sync_checkins_repair(struct store *s);
-/* log.c: 1 when a station's name and role may be shown (a role key or "", a name of at most
- * SYNC_NAME_MAX - 1 bytes without control characters). */
+/* log.c: 1 when a station's name and role may be shown: a role of at most SYNC_ROLE_MAX - 1
+ * lower-case letters (or ""), a name of at most SYNC_NAME_MAX - 1 bytes without control
+ * characters. */
 int sync_about_ok(const char *name, const char *role);
 /* 1 when s is a lower-case or upper-case uuid (8-4-4-4-12 hex). */
 int sync_is_uuid(const char *s);

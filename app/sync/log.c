@@ -35,12 +35,13 @@ int sync_station_id(struct store *s, char *out)
 
 int sync_about_ok(const char *name, const char *role)
 {
-	static const char *const ROLES[] = {"", "all", "door", "stage", "signup"};
-	int known = 0;
-	for (size_t i = 0; i < sizeof(ROLES) / sizeof(ROLES[0]); i++)
-		known |= !strcmp(role, ROLES[i]);
-	if (!known || strlen(name) >= SYNC_NAME_MAX)
+	/* A role's shape only: which roles there are is core/station.c's to say (a newer station's
+	 * role is shown without a label there, not refused here). */
+	if (strlen(role) >= SYNC_ROLE_MAX || strlen(name) >= SYNC_NAME_MAX)
 		return 0;
+	for (const char *c = role; *c; c++)
+		if (*c < 'a' || *c > 'z')
+			return 0;
 	/* A label on a screen: no control characters (jansson has checked the UTF-8). */
 	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
 		if (*c < 0x20 || *c == 0x7F)
